@@ -1,0 +1,56 @@
+package dev.ladder.ops;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The admin port: liveness, readiness and Prometheus metrics, as a bare Jetty handler so it
+ * keeps answering even when the API's thread pool or Jersey is in trouble.
+ */
+public final class AdminHandler extends Handler.Abstract {
+    private static final String JSON = "application/json";
+
+    private final Health health;
+    private final PrometheusMeterRegistry metrics;
+
+    public AdminHandler(Health health, PrometheusMeterRegistry metrics) {
+        this.health = health;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+            return send(response, callback, 405, JSON, "{\"status\":\"method not allowed\"}");
+        }
+        return switch (Request.getPathInContext(request)) {
+            case "/health/live" -> send(response, callback, 200, JSON, "{\"status\":\"up\"}");
+            case "/health/ready" -> ready(response, callback);
+            case "/metrics" -> send(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            default -> send(response, callback, 404, JSON, "{\"status\":\"not found\"}");
+        };
+    }
+
+    private boolean ready(Response response, Callback callback) {
+        boolean draining = health.isDraining();
+        boolean database = health.isDatabaseReachable();
+        boolean ready = !draining && database;
+        String body = "{\"status\":\"" + (ready ? "ready" : "not ready") + "\",\"draining\":" + draining
+                + ",\"database\":\"" + (database ? "up" : "down") + "\"}";
+        return send(response, callback, ready ? 200 : 503, JSON, body);
+    }
+
+    private static boolean send(Response response, Callback callback, int status, String type, String body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, StandardCharsets.UTF_8.encode(body), callback);
+        return true;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.ladder.posts;
+
+import dev.ladder.http.ApiException;
+import dev.ladder.http.Cursor;
+import dev.ladder.http.Page;
+import dev.ladder.posts.PostResource.PostView;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * A user's posts. Its own root resource: JAX-RS picks one root class per request, so this path
+ * cannot live under PostResource's /api while UserResource owns /api/users.
+ */
+@Path("/api/users/{handle}/posts")
+@Produces(MediaType.APPLICATION_JSON)
+public final class AuthorPostsResource {
+    private final PostService posts;
+
+    public AuthorPostsResource(PostService posts) {
+        this.posts = posts;
+    }
+
+    @GET
+    public Page<PostView> list(@PathParam("handle") String handle,
+                               @QueryParam("limit") String limit, @QueryParam("before") String before) {
+        int size = Cursor.limit(limit);
+        return posts.byAuthor(handle, before, size)
+                .map(rows -> Page.of(rows, size, Post::id, PostView::of))
+                .orElseThrow(() -> ApiException.notFound("that user"));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.ladder.posts;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** Posts by keyset: every list is "newest first, ids below a cursor", served by an index. */
+@RegisterConstructorMapper(Post.class)
+public interface PostDao {
+    String COLUMNS = "id, author_id, author_handle, body, version, created_at, updated_at";
+
+    @SqlUpdate("INSERT INTO posts (" + COLUMNS + ") VALUES (:id, :authorId, :authorHandle, :body, :version, :createdAt, :updatedAt)")
+    void insert(@BindMethods Post post);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM posts WHERE id = :id")
+    Optional<Post> find(long id);
+
+    /** Changes the body only if the post is still at the expected version; returns rows changed. */
+    @SqlUpdate("""
+            UPDATE posts SET body = :body, version = version + 1, updated_at = :updatedAt
+            WHERE id = :id AND version = :expectedVersion
+            """)
+    int update(long id, int expectedVersion, String body, long updatedAt);
+
+    @SqlUpdate("DELETE FROM posts WHERE id = :id AND author_id = :authorId")
+    int delete(long id, long authorId);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM posts WHERE id < :before ORDER BY id DESC LIMIT :limit")
+    List<Post> recent(long before, int limit);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM posts WHERE author_id = :authorId AND id < :before ORDER BY id DESC LIMIT :limit")
+    List<Post> byAuthor(long authorId, long before, int limit);
+}

@@ -1,0 +1,117 @@
+package dev.ladder.posts;
+
+import dev.ladder.http.ApiException;
+import dev.ladder.http.Cursor;
+import dev.ladder.ids.IdGenerator;
+import dev.ladder.sessions.CurrentUser;
+import dev.ladder.users.User;
+import dev.ladder.users.UserService;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.jdbi.v3.core.Jdbi;
+
+/** The rules of posts: 1-1024 bytes of UTF-8, only the author changes or deletes, versions for ETags. */
+public final class PostService {
+    public static final int MAX_BODY_BYTES = 1024;
+
+    private final Jdbi jdbi;
+    private final UserService users;
+    private final IdGenerator ids;
+    private final Clock clock;
+
+    public PostService(Jdbi jdbi, UserService users, IdGenerator ids, Clock clock) {
+        this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+        this.users = Objects.requireNonNull(users, "users");
+        this.ids = Objects.requireNonNull(ids, "ids");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public Post create(CurrentUser author, String body) {
+        validateBody(body);
+        long now = clock.millis();
+        Post post = new Post(ids.next(), author.id(), author.handle(), body, 1, now, now);
+        jdbi.useExtension(PostDao.class, dao -> dao.insert(post));
+        return post;
+    }
+
+    public Optional<Post> find(long id) {
+        return jdbi.withExtension(PostDao.class, dao -> dao.find(id));
+    }
+
+    /**
+     * Replaces the body. With expectedVersion (from If-Match) the edit applies only to that
+     * version, else 412; without it, to whatever version is current.
+     */
+    public Post update(CurrentUser editor, long id, String body, OptionalInt expectedVersion) {
+        validateBody(body);
+        return jdbi.inTransaction(handle -> {
+            PostDao dao = handle.attach(PostDao.class);
+            Post current = dao.find(id).orElseThrow(() -> ApiException.notFound("that post"));
+            if (current.authorId() != editor.id()) {
+                throw ApiException.forbidden("only the author may change a post");
+            }
+            int version = expectedVersion.orElse(current.version());
+            long now = clock.millis();
+            if (dao.update(id, version, body, now) == 0) {
+                throw new ApiException(412, "version-mismatch", "Precondition failed",
+                        "the post has changed since you read it; fetch it again");
+            }
+            return new Post(id, current.authorId(), current.authorHandle(), body, version + 1, current.createdAt(), now);
+        });
+    }
+
+    public void delete(CurrentUser editor, long id) {
+        jdbi.useTransaction(handle -> {
+            PostDao dao = handle.attach(PostDao.class);
+            Post current = dao.find(id).orElseThrow(() -> ApiException.notFound("that post"));
+            if (current.authorId() != editor.id()) {
+                throw ApiException.forbidden("only the author may delete a post");
+            }
+            dao.delete(id, editor.id());
+        });
+    }
+
+    /** Everyone's posts, newest first. */
+    public List<Post> recent(String before, int limit) {
+        long below = Cursor.decode(before).orElse(Long.MAX_VALUE);
+        return jdbi.withExtension(PostDao.class, dao -> dao.recent(below, limit + 1));
+    }
+
+    /** One user's posts, newest first; empty when there is no such user. */
+    public Optional<List<Post>> byAuthor(String handle, String before, int limit) {
+        long below = Cursor.decode(before).orElse(Long.MAX_VALUE);
+        Optional<User> author = users.byHandle(handle);
+        return author.map(user -> jdbi.withExtension(PostDao.class, dao -> dao.byAuthor(user.id(), below, limit + 1)));
+    }
+
+    static void validateBody(String body) {
+        if (body == null || body.isEmpty()) {
+            throw ApiException.invalid("body: must be 1-" + MAX_BODY_BYTES + " bytes of UTF-8 text");
+        }
+        int bytes = utf8Length(body);
+        if (bytes > MAX_BODY_BYTES) {
+            throw ApiException.invalid("body: is " + bytes + " bytes of UTF-8; the limit is " + MAX_BODY_BYTES);
+        }
+    }
+
+    /** UTF-8 length; lone surrogates (which no UTF-8 can carry) are refused rather than replaced. */
+    static int utf8Length(String text) {
+        try {
+            ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(text));
+            return encoded.remaining();
+        } catch (CharacterCodingException e) {
+            throw ApiException.invalid("body: is not valid Unicode text");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.ladder.sessions;
+
+import dev.ladder.http.ApiException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+
+@Path("/api/sessions")
+@Produces(MediaType.APPLICATION_JSON)
+public final class SessionResource {
+    private final SessionService sessions;
+
+    public SessionResource(SessionService sessions) {
+        this.sessions = sessions;
+    }
+
+    public record CreateSessionRequest(String handle, String password) {
+    }
+
+    public record SessionView(String token, Instant expiresAt) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response logIn(CreateSessionRequest request, @Context ContainerRequestContext context) {
+        if (request == null) {
+            throw ApiException.invalid("a JSON body {handle, password} is required");
+        }
+        SessionService.NewSession session = sessions.logIn(request.handle(), request.password())
+                .orElseThrow(() -> new ApiException(401, "bad-credentials", "Wrong handle or password",
+                        "the handle and password do not match a user"));
+        long maxAge = Math.max(0, Duration.between(Instant.now(), session.expiresAt()).toSeconds());
+        NewCookie cookie = new NewCookie.Builder(sessions.cookieName())
+                .value(session.token())
+                .path("/")
+                .httpOnly(true)
+                .secure(AuthFilter.isHttps(context))
+                .sameSite(NewCookie.SameSite.LAX)
+                .maxAge((int) Math.min(Integer.MAX_VALUE, maxAge))
+                .build();
+        return Response.created(URI.create("/api/sessions/current"))
+                .cookie(cookie)
+                .entity(new SessionView(session.token(), session.expiresAt()))
+                .build();
+    }
+
+    @DELETE
+    @Path("/current")
+    public Response logOut(@Context SecurityContext security, @Context ContainerRequestContext context) {
+        sessions.logOut(AuthFilter.require(security));
+        NewCookie expired = new NewCookie.Builder(sessions.cookieName())
+                .value("")
+                .path("/")
+                .httpOnly(true)
+                .secure(AuthFilter.isHttps(context))
+                .sameSite(NewCookie.SameSite.LAX)
+                .maxAge(0)
+                .build();
+        return Response.noContent().cookie(expired).build();
+    }
+}

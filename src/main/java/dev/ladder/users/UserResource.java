@@ -1,0 +1,48 @@
+package dev.ladder.users;
+
+import dev.ladder.http.ApiException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+
+@Path("/api/users")
+@Produces(MediaType.APPLICATION_JSON)
+public final class UserResource {
+    private final UserService users;
+
+    public UserResource(UserService users) {
+        this.users = users;
+    }
+
+    public record CreateUserRequest(String handle, String email, String password) {
+    }
+
+    public record UserView(String id, String handle, Instant createdAt) {
+        static UserView of(User user) {
+            return new UserView(Long.toString(user.id()), user.handle(), Instant.ofEpochMilli(user.createdAt()));
+        }
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response signUp(CreateUserRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("a JSON body {handle, email, password} is required");
+        }
+        User user = users.signUp(request.handle(), request.email(), request.password());
+        return Response.created(URI.create("/api/users/" + user.handle())).entity(UserView.of(user)).build();
+    }
+
+    @GET
+    @Path("/{handle}")
+    public UserView get(@PathParam("handle") String handle) {
+        return users.byHandle(handle).map(UserView::of).orElseThrow(() -> ApiException.notFound("that user"));
+    }
+}
