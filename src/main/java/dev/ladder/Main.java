@@ -13,6 +13,7 @@ import dev.ladder.ops.Metrics;
 import dev.ladder.posts.AuthorPostsResource;
 import dev.ladder.posts.PostResource;
 import dev.ladder.posts.PostService;
+import dev.ladder.seed.SeedCommand;
 import dev.ladder.sessions.AuthFilter;
 import dev.ladder.sessions.SessionResource;
 import dev.ladder.sessions.SessionService;
@@ -43,7 +44,8 @@ import sun.misc.Signal;
  * server, each built with {@code new}; started in that order and stopped in reverse.
  */
 @Command(name = "ladder", mixinStandardHelpOptions = true,
-        description = "Ladder: one service that climbs from one box to millions of users.")
+        description = "Ladder: one service that climbs from one box to millions of users.",
+        subcommands = SeedCommand.class)
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -95,7 +97,8 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    static Config loadConfig(String profile, Path configFile, Map<String, String> env) {
+    /** The node's configuration: a named profile or a file, with environment overrides on top. */
+    public static Config loadConfig(String profile, Path configFile, Map<String, String> env) {
         ConfigLoader loader = ConfigLoader.standard();
         if (configFile != null) {
             return loader.loadFile(configFile, env);
