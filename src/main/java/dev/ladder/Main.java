@@ -1,5 +1,7 @@
 package dev.ladder;
 
+import dev.ladder.cache.Cache;
+import dev.ladder.cache.InProcessCache;
 import dev.ladder.config.Config;
 import dev.ladder.config.ConfigException;
 import dev.ladder.config.ConfigLoader;
@@ -13,6 +15,7 @@ import dev.ladder.ops.Metrics;
 import dev.ladder.posts.AuthorPostsResource;
 import dev.ladder.posts.PostResource;
 import dev.ladder.posts.PostService;
+import dev.ladder.posts.RenderedPosts;
 import dev.ladder.seed.SeedCommand;
 import dev.ladder.sessions.AuthFilter;
 import dev.ladder.sessions.SessionResource;
@@ -123,6 +126,7 @@ public final class Main implements Callable<Integer> {
             UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
             SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock);
             PostService posts = new PostService(database.jdbi(), users, ids, clock);
+            RenderedPosts renderedPosts = new RenderedPosts(posts, postCache(config.posts(), metrics));
             Health health = new Health(database::isReachable);
 
             // Resources and server
@@ -130,7 +134,7 @@ public final class Main implements Callable<Integer> {
                     new AuthFilter(sessions, config.http().allowedOrigins()),
                     new UserResource(users),
                     new SessionResource(sessions),
-                    new PostResource(posts, config.posts()),
+                    new PostResource(posts, renderedPosts, config.posts()),
                     new AuthorPostsResource(posts));
             HttpServer server = new HttpServer(config.http(), api, new AdminHandler(health, metrics), metrics);
             server.start();
@@ -153,6 +157,15 @@ public final class Main implements Callable<Integer> {
             closeAll(opened);
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Rendered posts are cached in process (a shared cache comes with the stateless app tier). */
+    private static Cache<RenderedPosts.Rendered> postCache(Config.Posts config, PrometheusMeterRegistry metrics) {
+        if (config.cacheMegabytes() == 0) {
+            return Cache.none();
+        }
+        return new InProcessCache<>("posts", config.cacheMegabytes() * 1024L * 1024L, config.cacheTtl(),
+                RenderedPosts.Rendered::weight, metrics);
     }
 
     private static void closeAll(Deque<AutoCloseable> opened) {

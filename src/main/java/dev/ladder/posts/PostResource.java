@@ -35,10 +35,12 @@ public final class PostResource {
     private static final Pattern OUR_ETAG = Pattern.compile("\\s*(?:W/)?\"v(\\d{1,9})\"\\s*");
 
     private final PostService posts;
+    private final RenderedPosts rendered;
     private final CacheControl cacheControl;
 
-    public PostResource(PostService posts, Config.Posts config) {
+    public PostResource(PostService posts, RenderedPosts rendered, Config.Posts config) {
         this.posts = posts;
+        this.rendered = rendered;
         this.cacheControl = new CacheControl();
         cacheControl.setMaxAge((int) config.cacheMaxAge().toSeconds());
         cacheControl.setNoTransform(false);
@@ -69,13 +71,14 @@ public final class PostResource {
     @GET
     @Path("/{id}")
     public Response get(@PathParam("id") String id, @Context Request request) {
-        Post post = posts.find(parseId(id)).orElseThrow(() -> ApiException.notFound("that post"));
-        EntityTag tag = etag(post);
+        RenderedPosts.Rendered post = rendered.find(parseId(id)).orElseThrow(() -> ApiException.notFound("that post"));
+        EntityTag tag = post.etag();
         Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
         if (notModified != null) {
             return notModified.cacheControl(cacheControl).tag(tag).build();
         }
-        return Response.ok(PostView.of(post)).tag(tag).cacheControl(cacheControl).build();
+        // Already JSON: Jersey writes the bytes as they are, no per-request serialization.
+        return Response.ok(post.json(), MediaType.APPLICATION_JSON_TYPE).tag(tag).cacheControl(cacheControl).build();
     }
 
     @PUT
@@ -85,6 +88,7 @@ public final class PostResource {
                            @Context SecurityContext security, @Context HttpHeaders headers) {
         var editor = AuthFilter.require(security);
         Post post = posts.update(editor, parseId(id), bodyOf(request), expectedVersion(headers.getHeaderString(HttpHeaders.IF_MATCH)));
+        rendered.replaced(post);
         return Response.ok(PostView.of(post)).tag(etag(post)).build();
     }
 
@@ -92,7 +96,9 @@ public final class PostResource {
     @Path("/{id}")
     public Response delete(@PathParam("id") String id, @Context SecurityContext security) {
         var editor = AuthFilter.require(security);
-        posts.delete(editor, parseId(id));
+        long postId = parseId(id);
+        posts.delete(editor, postId);
+        rendered.deleted(postId);
         return Response.noContent().build();
     }
 
