@@ -353,6 +353,13 @@ def verdict(summary):
     if locks and locks[0]["seconds"] > 0.1 * window:
         return f"lock {locks[0]['monitor']}: {locks[0]['seconds']} s of blocked threads in {window:.0f} s"
     top_area = areas[0]["area"] if areas else "unknown"
+    core0 = summary["cpu"].get("core0_busy") or 0
+    others = core0 - app_cores - db_cores
+    if pinned and app_cores + db_cores < 0.85 and core0 > 0.9 and others > 0.2:
+        return (f"CPU starved: the server core was {100 * core0:.0f} % busy but the app used only {app_cores:.2f} of it"
+                + (f" and MariaDB {db_cores:.2f}" if db_cores else "")
+                + f"; {others:.2f} went to the kernel's network work and other processes on this shared machine "
+                f"(load average {summary['cpu'].get('loadavg_before_after')})")
     if pinned and db_cores > 0 and app_cores + db_cores > 0.85:
         if db_cores >= app_cores:
             return (f"database CPU: MariaDB used {db_cores:.2f} of the shared core against the app's {app_cores:.2f} "
@@ -386,6 +393,10 @@ def command_run(args):
         "cpu": {
             "app_cores": round(args.app_cpu_ticks / args.clock_ticks / args.window_seconds, 3),
             "db_cores": round(args.db_cpu_ticks / args.clock_ticks / args.window_seconds, 3) if args.db_cpu_ticks else None,
+            # The server core's busy time, whoever used it: what the app and database did not use of it
+            # went to the kernel's network work and to other processes of this shared machine.
+            "core0_busy": round(args.core0_busy_ticks / args.clock_ticks / args.window_seconds, 3),
+            "loadavg_before_after": args.loadavg,
         },
     }
     seed_log = os.path.join(out, "seed.log")
@@ -438,6 +449,9 @@ def write_profile(out, summary):
     parts.append("")
     cpu = summary["cpu"]
     parts.append(f"- App CPU: {cpu['app_cores']} cores" + (f"; MariaDB CPU: {cpu['db_cores']} cores" if cpu.get("db_cores") else ""))
+    if cpu.get("core0_busy") is not None:
+        parts.append(f"- Server core (0) busy: {cpu['core0_busy']} (app, database, kernel network work and any other "
+                     f"process of this shared machine); load average before/after: {cpu.get('loadavg_before_after')}")
     if profile.get("jvm_cpu_machine_fraction") is not None:
         parts.append(f"- JFR CPU load: JVM {100 * profile['jvm_cpu_machine_fraction']:.0f} % of the machine, "
                      f"machine {100 * profile['machine_cpu_fraction']:.0f} %")
@@ -589,6 +603,8 @@ def main():
     for name in ("rss-kb", "app-cpu-ticks", "db-cpu-ticks", "clock-ticks", "users", "posts", "jmeter-rc",
                  "connections", "wrk-duration", "duration"):
         run.add_argument(f"--{name}", type=int, required=True)
+    run.add_argument("--core0-busy-ticks", type=int, default=0)
+    run.add_argument("--loadavg", default="")
     for name in ("window-seconds", "seed-seconds", "jmeter-started"):
         run.add_argument(f"--{name}", type=float, required=True)
     compare = commands.add_parser("compare")
