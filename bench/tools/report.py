@@ -91,14 +91,21 @@ def jmeter_results(out, plan):
 
 # ------------------------------------------------------------------------------------------ wrk, sysbench
 
-def wrk_result(path):
+def wrk_result(path, clock_ticks=100):
+    """wrk's figures, plus the server's CPU time per request when scripts/bench recorded its ticks."""
     if not os.path.exists(path):
         return None
+    result, ticks = None, None
     with open(path) as handle:
         for line in handle:
             if line.startswith("LADDER_WRK "):
-                return json.loads(line[len("LADDER_WRK "):])
-    return None
+                result = json.loads(line[len("LADDER_WRK "):])
+            elif line.startswith("LADDER_CPU_TICKS "):
+                ticks = int(line.split()[1])
+    if result and ticks is not None and result.get("requests"):
+        result["server_cpu_s"] = round(ticks / clock_ticks, 2)
+        result["cpu_us_per_request"] = round(1e6 * ticks / clock_ticks / result["requests"], 1)
+    return result
 
 
 def sysbench_rate(path):
@@ -264,7 +271,7 @@ def jfr_analysis(jfr):
     result = {}
     # CPU: hot methods by top frame, and areas by the first frame in a known library (deeper frames
     # of java.* under e.g. Jackson count for Jackson).
-    samples = jfr_events(jfr, "jdk.ExecutionSample", stack_depth=12)
+    samples = jfr_events(jfr, "jdk.ExecutionSample", stack_depth=32)
     top_methods = Counter()
     areas = Counter()
     for event in samples:
@@ -355,11 +362,11 @@ def verdict(summary):
     top_area = areas[0]["area"] if areas else "unknown"
     core0 = summary["cpu"].get("core0_busy") or 0
     others = core0 - app_cores - db_cores
-    if pinned and app_cores + db_cores < 0.85 and core0 > 0.9 and others > 0.2:
-        return (f"CPU starved: the server core was {100 * core0:.0f} % busy but the app used only {app_cores:.2f} of it"
+    if pinned and app_cores + db_cores < 0.85 and others > 0.2:
+        return (f"CPU starved: the app got only {app_cores:.2f} of its core"
                 + (f" and MariaDB {db_cores:.2f}" if db_cores else "")
-                + f"; {others:.2f} went to the kernel's network work and other processes on this shared machine "
-                f"(load average {summary['cpu'].get('loadavg_before_after')})")
+                + f" while {others:.2f} of it went to the kernel's network work and other processes of this shared machine "
+                f"(load average {summary['cpu'].get('loadavg_before_after')}); the app's own top cost: {top_area}")
     if pinned and db_cores > 0 and app_cores + db_cores > 0.85:
         if db_cores >= app_cores:
             return (f"database CPU: MariaDB used {db_cores:.2f} of the shared core against the app's {app_cores:.2f} "
@@ -405,20 +412,25 @@ def command_run(args):
             if line.startswith("Users:"):
                 summary["seeded"]["result"] = line.strip()
     summary["jmeter"] = jmeter_results(out, args.plan)
-    baseline = wrk_result(os.path.join(out, "wrk-baseline.txt"))
-    app = wrk_result(os.path.join(out, "wrk-app.txt"))
+    baseline = wrk_result(os.path.join(out, "wrk-baseline.txt"), args.clock_ticks)
+    app = wrk_result(os.path.join(out, "wrk-app.txt"), args.clock_ticks)
     if baseline or app:
         summary["wrk"] = {
             "settings": f"wrk -t1 -c{args.connections} -d{args.wrk_duration}s, GET /api/posts/{{id}} by Zipf rank",
             "baseline": baseline, "app": app,
             "ratio_to_baseline": round(app["rps"] / baseline["rps"], 3) if app and baseline and baseline["rps"] else None,
         }
+        if app and baseline and app.get("cpu_us_per_request") and baseline.get("cpu_us_per_request"):
+            # The same ratio in CPU cost, which holds when other processes take the core.
+            summary["wrk"]["cpu_ratio_to_baseline"] = round(baseline["cpu_us_per_request"] / app["cpu_us_per_request"], 3)
     sysbench = {name: sysbench_rate(os.path.join(out, f"sysbench-{name}.txt")) for name in ("point-select", "insert")}
     if any(sysbench.values()):
         summary["sysbench"] = sysbench
     summary["metrics"] = pool_and_app_metrics(out)
     summary["profile"] = jfr_analysis(os.path.join(out, "app.jfr"))
     summary["verdict"] = verdict(summary)
+    # What this report was made from, so `report.py again DIR` can remake it after the tool changes.
+    summary["report_args"] = {key: value for key, value in vars(args).items() if key != "command"}
     with open(os.path.join(out, "summary.json"), "w") as handle:
         json.dump(summary, handle, indent=2)
         handle.write("\n")
@@ -503,6 +515,35 @@ def write_profile(out, summary):
 
 # ------------------------------------------------------------------------------------------ compare, table, chart
 
+def command_again(args):
+    """Remakes summary.json and profile.md of a run from its own files."""
+    for folder in args.runs:
+        previous = load(folder)
+        values = dict(previous.get("report_args") or reconstructed_args(previous))
+        values["out"] = os.path.abspath(folder)
+        command_run(argparse.Namespace(**values))
+
+
+def reconstructed_args(summary):
+    """The report's inputs, rebuilt from a summary.json written before report_args was kept."""
+    window = summary["window_seconds"]
+    cpu = summary["cpu"]
+    wrk_settings = (summary.get("wrk") or {}).get("settings", "wrk -t1 -c64 -d15s")
+    connections = int(re.search(r"-c(\d+)", wrk_settings).group(1))
+    wrk_duration = int(re.search(r"-d(\d+)s", wrk_settings).group(1))
+    return {
+        "stage": summary["stage"], "plan": summary["plan"], "pinning": summary["pinning"], "heap": summary["heap"],
+        "cache": summary["cache"], "access_log": summary["access_log"], "jar": summary["jar"],
+        "rss_kb": int(summary["rss_peak_mb"] * 1024), "app_cpu_ticks": round(cpu["app_cores"] * window * 100),
+        "db_cpu_ticks": round((cpu.get("db_cores") or 0) * window * 100), "clock_ticks": 100,
+        "users": summary["seeded"]["users"], "posts": summary["seeded"]["posts"], "jmeter_rc": summary["jmeter_exit_code"],
+        "connections": connections, "wrk_duration": wrk_duration, "duration": 0, "window_seconds": window,
+        "seed_seconds": summary["seeded"]["seed_command_seconds"], "jmeter_started": 0,
+        "core0_busy_ticks": round((cpu.get("core0_busy") or 0) * window * 100),
+        "loadavg": cpu.get("loadavg_before_after", ""),
+    }
+
+
 def load(path):
     if os.path.isdir(path):
         path = os.path.join(path, "summary.json")
@@ -524,6 +565,9 @@ def headline(summary):
         "wrk app p99 (ms)": (wrk.get("app") or {}).get("p99_ms"),
         "wrk baseline (req/s)": (wrk.get("baseline") or {}).get("rps"),
         "ratio to bare Jetty": wrk.get("ratio_to_baseline"),
+        "app CPU per request (us)": (wrk.get("app") or {}).get("cpu_us_per_request"),
+        "bare Jetty CPU per request (us)": (wrk.get("baseline") or {}).get("cpu_us_per_request"),
+        "CPU ratio to bare Jetty": wrk.get("cpu_ratio_to_baseline"),
         "app CPU (cores)": summary["cpu"]["app_cores"],
         "peak RSS (MB)": summary.get("rss_peak_mb"),
     }
@@ -552,12 +596,15 @@ def command_table(args):
         jm = (s.get("jmeter") or {}).get("total") or {}
         wrk = s.get("wrk") or {}
         app = wrk.get("app") or {}
+        base = wrk.get("baseline") or {}
         rows.append((s["stage"], s["run"], jm.get("throughput_per_s"), jm.get("p50_ms"), jm.get("p95_ms"), jm.get("p99_ms"),
                      jm.get("max_ms"), jm.get("error_percent"), app.get("rps", "—"), app.get("p99_ms", "—"),
-                     (wrk.get("baseline") or {}).get("rps", "—"), wrk.get("ratio_to_baseline", "—"),
-                     s["cpu"]["app_cores"], s["verdict"]))
+                     base.get("rps", "—"), wrk.get("ratio_to_baseline", "—"), app.get("cpu_us_per_request", "—"),
+                     base.get("cpu_us_per_request", "—"), wrk.get("cpu_ratio_to_baseline", "—"),
+                     s["cpu"]["app_cores"], s["cpu"].get("core0_busy", "—"), s["verdict"]))
     print(table(rows, ["stage", "run", "JMeter req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors %",
-                       "wrk app req/s", "wrk p99 ms", "wrk bare Jetty req/s", "ratio", "app cores", "verdict"]))
+                       "wrk app req/s", "wrk p99 ms", "wrk bare Jetty req/s", "ratio", "app CPU µs/req",
+                       "bare Jetty CPU µs/req", "CPU ratio", "app cores", "core 0 busy", "verdict"]))
 
 
 def command_chart(args):
@@ -607,6 +654,8 @@ def main():
     run.add_argument("--loadavg", default="")
     for name in ("window-seconds", "seed-seconds", "jmeter-started"):
         run.add_argument(f"--{name}", type=float, required=True)
+    again = commands.add_parser("again")
+    again.add_argument("runs", nargs="+")
     compare = commands.add_parser("compare")
     compare.add_argument("a")
     compare.add_argument("b")
@@ -618,7 +667,7 @@ def main():
     chart.add_argument("--title", default="Ladder: GET /api/posts/{id} per stage and run (wrk, one pinned core)")
     chart.add_argument("--note", default="Measured by scripts/bench on one 2-core machine; see BENCHMARKS.md.")
     args = parser.parse_args()
-    {"run": command_run, "compare": command_compare, "table": command_table, "chart": command_chart}[args.command](args)
+    {"run": command_run, "again": command_again, "compare": command_compare, "table": command_table, "chart": command_chart}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import dev.ladder.ops.AdminHandler;
 import dev.ladder.ops.Health;
 import dev.ladder.ops.Metrics;
 import dev.ladder.posts.AuthorPostsResource;
+import dev.ladder.posts.CachedPostHandler;
 import dev.ladder.posts.PostResource;
 import dev.ladder.posts.PostService;
 import dev.ladder.posts.RenderedPosts;
@@ -136,7 +137,9 @@ public final class Main implements Callable<Integer> {
                     new SessionResource(sessions),
                     new PostResource(posts, renderedPosts, config.posts()),
                     new AuthorPostsResource(posts));
-            HttpServer server = new HttpServer(config.http(), api, new AdminHandler(health, metrics), metrics);
+            // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
+            HttpServer server = new HttpServer(config.http(), api, new AdminHandler(health, metrics), metrics,
+                    routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics));
             server.start();
             opened.push(server::stop);
 

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
 import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -39,6 +40,15 @@ public final class HttpServer {
     private final ServerConnector adminConnector;
 
     public HttpServer(Config.Http config, ResourceConfig api, Handler admin, MeterRegistry metrics) {
+        this(config, api, admin, metrics, UnaryOperator.identity());
+    }
+
+    /**
+     * As above, with {@code apiFastPath} wrapped around the API's routes: a handler that answers
+     * some requests itself (inside request ids and body limits) and passes the rest on.
+     */
+    public HttpServer(Config.Http config, ResourceConfig api, Handler admin, MeterRegistry metrics,
+                      UnaryOperator<Handler> apiFastPath) {
         this.server = new Server(threadPool(config));
         HttpConfiguration httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false);
@@ -58,7 +68,7 @@ public final class HttpServer {
         server.addConnector(apiConnector);
         server.addConnector(adminConnector);
 
-        Handler routes = new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, api), webPage());
+        Handler routes = apiFastPath.apply(new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, api), webPage()));
 
         ContextHandler apiContext = new ContextHandler(new RequestIdHandler(new BodyLimitHandler(config.maxRequestBytes(), routes)), "/");
         apiContext.setVirtualHosts(List.of("@" + API_CONNECTOR));

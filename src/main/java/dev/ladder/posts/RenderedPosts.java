@@ -31,12 +31,26 @@ public final class RenderedPosts {
         this.writer = Json.mapper().writerFor(PostView.class);
     }
 
-    /** One version of a post, ready to send: its ETag and its JSON. */
-    public record Rendered(int version, EntityTag etag, byte[] json) {
+    /** One version of a post, ready to send: its version (the ETag) and its JSON. */
+    public record Rendered(int version, byte[] json) {
+        public EntityTag etag() {
+            return new EntityTag("v" + version);
+        }
+
+        /** The ETag header's value, "v3" in quotes. */
+        public String etagHeader() {
+            return "\"v" + version + "\"";
+        }
+
         /** What an entry weighs in the cache: the bytes plus about 64 for the objects around them. */
         public int weight() {
             return json.length + 64;
         }
+    }
+
+    /** The cached rendering only, never the database: for the direct read path. */
+    public Optional<Rendered> cached(long id) {
+        return cache.get(KEY_PREFIX + id);
     }
 
     public Optional<Rendered> find(long id) {
@@ -61,7 +75,7 @@ public final class RenderedPosts {
 
     Rendered render(Post post) {
         try {
-            return new Rendered(post.version(), PostResource.etag(post), writer.writeValueAsBytes(PostView.of(post)));
+            return new Rendered(post.version(), writer.writeValueAsBytes(PostView.of(post)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a post could not be written as JSON", e);
         }
