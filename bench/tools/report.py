@@ -261,7 +261,7 @@ def area_of(class_name):
 
 def frame_name(frame):
     method = frame.get("method", {})
-    type_name = method.get("type", {}).get("name", "?")
+    type_name = method.get("type", {}).get("name", "?").replace("/", ".")
     return type_name, f"{type_name}.{method.get('name', '?')}"
 
 
@@ -279,12 +279,21 @@ def jfr_analysis(jfr):
         if not frames:
             continue
         top_methods[frame_name(frames[0])[1]] += 1
-        area = "JDK library"
+        area = None
         for frame in frames:
             found = area_of(frame_name(frame)[0])
             if found not in ("JDK library", "other"):
                 area = found
                 break
+        if area is None:
+            types = [frame_name(frame)[0] for frame in frames]
+            if any(t.startswith(("java.util.concurrent.ForkJoin", "java.lang.VirtualThread", "jdk.internal.vm.Continuation"))
+                   for t in types):
+                area = "virtual-thread scheduling (JDK)"
+            elif any(t.startswith(("sun.nio.", "java.net.")) for t in types):
+                area = "network I/O (JDK)"
+            else:
+                area = "JDK library"
         areas[area] += 1
     total = sum(top_methods.values())
     result["execution_samples"] = total
@@ -359,7 +368,8 @@ def verdict(summary):
         return f"GC: {gc['pause_total_ms']} ms of pauses in {window:.0f} s"
     if locks and locks[0]["seconds"] > 0.1 * window:
         return f"lock {locks[0]['monitor']}: {locks[0]['seconds']} s of blocked threads in {window:.0f} s"
-    top_area = areas[0]["area"] if areas else "unknown"
+    own = [a for a in areas if "(JDK)" not in a["area"] and a["area"] not in ("JDK library", "other")]
+    top_area = f"{own[0]['area']} ({own[0]['percent']} % of samples)" if own else (areas[0]["area"] if areas else "unknown")
     core0 = summary["cpu"].get("core0_busy") or 0
     others = core0 - app_cores - db_cores
     if pinned and app_cores + db_cores < 0.85 and others > 0.2:
@@ -372,9 +382,9 @@ def verdict(summary):
             return (f"database CPU: MariaDB used {db_cores:.2f} of the shared core against the app's {app_cores:.2f} "
                     f"(the app's own top cost: {top_area})")
         return (f"CPU: the app ({app_cores:.2f}) and MariaDB ({db_cores:.2f}) fill the shared core; the app's top cost "
-                f"is {top_area} ({areas[0]['percent']} % of samples)")
+                f"is {top_area}")
     if (pinned and app_cores > 0.85) or (not pinned and app_cores > 0.85 * (os.cpu_count() or 1)):
-        return f"CPU in {top_area} ({areas[0]['percent'] if areas else '?'} % of samples; app at {app_cores:.2f} cores)"
+        return f"CPU in {top_area}; app at {app_cores:.2f} cores"
     return (f"not saturated: the app used {app_cores:.2f} cores; the offered load (JMeter's rate or threads) "
             f"or the load generator is the limit")
 
@@ -608,37 +618,48 @@ def command_table(args):
 
 
 def command_chart(args):
+    """Three bar panels per run: throughput, p99, and CPU per request (which holds under contention)."""
     runs = [load(path) for path in args.runs]
-    names = [f"{s['stage']}/{s['run']}" for s in runs]
-    throughput = [((s.get("wrk") or {}).get("app") or {}).get("rps") or ((s.get("jmeter") or {}).get("total") or {}).get("throughput_per_s") or 0
-                  for s in runs]
-    p99 = [((s.get("wrk") or {}).get("app") or {}).get("p99_ms") or ((s.get("jmeter") or {}).get("total") or {}).get("p99_ms") or 0
-           for s in runs]
-    width, row, left = 900, 34, 250
-    height = 90 + row * len(runs)
-    max_tp = max(throughput) or 1
-    max_p99 = max(p99) or 1
-    half = (width - left - 40) / 2
+    names = [f"{s['stage']} / {s['run']}" for s in runs]
+
+    def pick(summary, wrk_key, jmeter_key):
+        app = ((summary.get("wrk") or {}).get("app") or {})
+        if app.get(wrk_key) is not None:
+            return app[wrk_key]
+        return (((summary.get("jmeter") or {}).get("total") or {}).get(jmeter_key) or 0) if jmeter_key else 0
+
+    panels = [
+        ("throughput (req/s, higher is better)", [pick(s, "rps", "throughput_per_s") for s in runs], "#3b7dd8", "{:,.0f}"),
+        ("p99 latency (ms, lower is better)", [pick(s, "p99_ms", "p99_ms") for s in runs], "#d8793b", "{:,.0f}"),
+        ("app CPU per request (µs, lower is better)", [pick(s, "cpu_us_per_request", None) for s in runs], "#4a9a5b", "{:,.0f}"),
+    ]
+    left, row, gap, panel_width = 260, 30, 24, 230
+    width = left + len(panels) * (panel_width + gap) + 20
+    height = 100 + row * len(runs)
     svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">{args.title}</text>',
-           f'<text x="{left + half / 2}" y="48" text-anchor="middle">throughput (req/s, higher is better)</text>',
-           f'<text x="{left + half + 20 + half / 2}" y="48" text-anchor="middle">p99 latency (ms, lower is better)</text>']
-    for index, (name, tp, latency) in enumerate(zip(names, throughput, p99)):
-        y = 62 + index * row
-        svg.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{name}</text>')
-        tp_width = max(1, (half - 60) * tp / max_tp)
-        svg.append(f'<rect x="{left}" y="{y + 4}" width="{tp_width:.1f}" height="20" fill="#3b7dd8"/>')
-        svg.append(f'<text x="{left + tp_width + 4:.1f}" y="{y + 18}">{tp:,.0f}</text>')
-        x2 = left + half + 20
-        p_width = max(1, (half - 60) * latency / max_p99)
-        svg.append(f'<rect x="{x2}" y="{y + 4}" width="{p_width:.1f}" height="20" fill="#d8793b"/>')
-        svg.append(f'<text x="{x2 + p_width + 4:.1f}" y="{y + 18}">{latency:g}</text>')
-    svg.append(f'<text x="{left}" y="{height - 8}" fill="#555">{args.note}</text>')
+           f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">{escape_xml(args.title)}</text>']
+    for index, (title, values, colour, fmt) in enumerate(panels):
+        x0 = left + index * (panel_width + gap)
+        top = max(values) or 1
+        svg.append(f'<text x="{x0 + panel_width / 2}" y="50" text-anchor="middle">{escape_xml(title)}</text>')
+        for position, value in enumerate(values):
+            y = 62 + position * row
+            bar = max(1.0, (panel_width - 70) * (value or 0) / top)
+            svg.append(f'<rect x="{x0}" y="{y + 4}" width="{bar:.1f}" height="18" fill="{colour}"/>')
+            label = fmt.format(value) if value else "—"
+            svg.append(f'<text x="{x0 + bar + 4:.1f}" y="{y + 17}">{label}</text>')
+    for position, name in enumerate(names):
+        svg.append(f'<text x="{left - 10}" y="{62 + position * row + 17}" text-anchor="end">{escape_xml(name)}</text>')
+    svg.append(f'<text x="10" y="{height - 12}" fill="#555">{escape_xml(args.note)}</text>')
     svg.append("</svg>")
     with open(args.file, "w") as handle:
         handle.write("\n".join(svg) + "\n")
     print(f"wrote {args.file}", file=sys.stderr)
+
+
+def escape_xml(text):
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def main():
@@ -664,8 +685,9 @@ def main():
     chart = commands.add_parser("chart")
     chart.add_argument("file")
     chart.add_argument("runs", nargs="+")
-    chart.add_argument("--title", default="Ladder: GET /api/posts/{id} per stage and run (wrk, one pinned core)")
-    chart.add_argument("--note", default="Measured by scripts/bench on one 2-core machine; see BENCHMARKS.md.")
+    chart.add_argument("--title", default="Ladder per stage and run: wrk GET /api/posts/{id} (JMeter where no wrk run)")
+    chart.add_argument("--note", default="Made by scripts/bench chart from bench/results/*/*/summary.json; "
+                                         "app pinned to core 0, load to core 1, on a shared 2-core machine: see BENCHMARKS.md.")
     args = parser.parse_args()
     {"run": command_run, "again": command_again, "compare": command_compare, "table": command_table, "chart": command_chart}[args.command](args)
 
