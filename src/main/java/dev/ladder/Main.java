@@ -26,6 +26,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -114,6 +116,10 @@ public final class Main implements Callable<Integer> {
             // Pools and clients
             Database database = Database.open(config.database(), config.data().path(), "db", metrics);
             opened.push(database);
+            // Migrations run while the HTTP stack is built (the slow halves of start-up, on two cores).
+            CompletableFuture<Void> migrated = config.database().migrate()
+                    ? CompletableFuture.runAsync(database::migrate, task -> Thread.ofPlatform().name("migrate").start(task))
+                    : CompletableFuture.completedFuture(null);
 
             // Services
             IdGenerator ids = new IdGenerator(config.node().id());
@@ -130,6 +136,7 @@ public final class Main implements Callable<Integer> {
                     new PostResource(posts, config.posts()),
                     new AuthorPostsResource(posts));
             HttpServer server = new HttpServer(config.http(), api, new AdminHandler(health, metrics), metrics);
+            awaitMigrations(migrated);
             server.start();
             opened.push(server::stop);
 
@@ -149,6 +156,14 @@ public final class Main implements Callable<Integer> {
         } catch (Exception e) {
             closeAll(opened);
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("start-up failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void awaitMigrations(CompletableFuture<Void> migrated) throws InterruptedException {
+        try {
+            migrated.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
         }
     }
 
