@@ -31,6 +31,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -121,6 +123,10 @@ public final class Main implements Callable<Integer> {
             // Pools and clients
             Database database = Database.open(config.database(), config.data().path(), "db", metrics);
             opened.push(database);
+            // Migrations run while the HTTP stack is built (the slow halves of start-up, on two cores).
+            CompletableFuture<Void> migrated = config.database().migrate()
+                    ? CompletableFuture.runAsync(database::migrate, task -> Thread.ofPlatform().name("migrate").start(task))
+                    : CompletableFuture.completedFuture(null);
 
             // Services
             IdGenerator ids = new IdGenerator(config.node().id());
@@ -140,6 +146,7 @@ public final class Main implements Callable<Integer> {
             // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
             HttpServer server = new HttpServer(config.http(), api, new AdminHandler(health, metrics), metrics,
                     routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics));
+            awaitMigrations(migrated);
             server.start();
             opened.push(server::stop);
 
@@ -169,6 +176,14 @@ public final class Main implements Callable<Integer> {
         }
         return new InProcessCache<>("posts", config.cacheMegabytes() * 1024L * 1024L, config.cacheTtl(),
                 RenderedPosts.Rendered::weight, metrics);
+    }
+
+    private static void awaitMigrations(CompletableFuture<Void> migrated) throws InterruptedException {
+        try {
+            migrated.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        }
     }
 
     private static void closeAll(Deque<AutoCloseable> opened) {

@@ -87,6 +87,9 @@ public final class SeedCommand implements Callable<Integer> {
         out.printf("Seeding the %s profile: %,d users, %,d posts (zipf %.2f, batches of %d); password of every seeded user: %s%n",
                 config.profile(), plan.users(), plan.posts(), plan.zipfExponent(), plan.batchSize(), Seeder.PASSWORD);
         try (Database database = Database.open(config.database(), config.data().path(), "seed", new SimpleMeterRegistry())) {
+            if (config.database().migrate()) {
+                database.migrate(); // a fresh database gets its schema, as the server would give it
+            }
             String passwordHash = new PasswordHasher(config.passwords()).hash(Seeder.PASSWORD);
             Seeder seeder = new Seeder(database.jdbi(), new IdGenerator(SEED_NODE), Clock.systemUTC(), out);
             Seeder.Result result = seeder.seed(plan, passwordHash);

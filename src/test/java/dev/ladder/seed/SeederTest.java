@@ -28,7 +28,9 @@ class SeederTest {
 
     private Database open() {
         var config = TestApp.config("embedded", Map.of("LADDER_DATA_DIR", dataDir.toString()));
-        return Database.open(config.database(), config.data().path(), "seed-test", new SimpleMeterRegistry());
+        Database database = Database.open(config.database(), config.data().path(), "seed-test", new SimpleMeterRegistry());
+        database.migrate();
+        return database;
     }
 
     private Seeder seeder(Database database) {
