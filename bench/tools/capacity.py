@@ -7,10 +7,12 @@ of what it was measured to do), and never below what availability needs (two of 
 serves traffic, a standby for the primary).
 
 Rates come from flags, or from a stage's results folder (bench/results/STAGE):
-  read-hot/summary.json          app node, hot reads: wrk req/s on one pinned core
-  read-hot/summary.json          post cache hit % (the share of reads the cache absorbs)
-  write-only/summary.json        app node, durable writes: JMeter req/s
-  read-hot-nocache/summary.json  database reads through one app node with the cache off
+  read-hot-direct/ (else read-hot/)  app node, hot reads per core: 1 / the app's CPU per request
+                                     in its wrk run (steady on a shared machine, unlike req/s),
+                                     and the post cache's hit %
+  write-only/                        durable writes per core of app + database CPU (JMeter)
+  write-only/                        durable writes per core of MariaDB's own CPU (the primary)
+  read-hot-nocache/                  reads per core of MariaDB's own CPU when every read goes to it
 Flags override what the folder gives.
 """
 import argparse
@@ -36,20 +38,48 @@ def jmeter_rate(summary):
     return (((summary or {}).get("jmeter") or {}).get("total") or {}).get("throughput_per_s")
 
 
+def per_core_read_rate(summary):
+    """Reads one whole core would serve: 1 / (the app's CPU per request in its wrk run). On a shared
+    machine this holds when req/s does not (other processes take the core); else wrk's req/s."""
+    app = ((summary or {}).get("wrk") or {}).get("app") or {}
+    if app.get("cpu_us_per_request"):
+        return round(1e6 / app["cpu_us_per_request"])
+    return wrk_app_rate(summary)
+
+
+def per_core_write_rate(summary):
+    """Writes per core-second of app + database CPU (they share one core on single-box)."""
+    rate = jmeter_rate(summary)
+    cpu = (summary or {}).get("cpu") or {}
+    cores = (cpu.get("app_cores") or 0) + (cpu.get("db_cores") or 0)
+    return round(rate / cores) if rate and cores else rate
+
+
+def per_db_core_rate(summary, requests_per_s):
+    """Requests per core-second of the database's own CPU (MariaDB's ticks over the window)."""
+    db_cores = ((summary or {}).get("cpu") or {}).get("db_cores")
+    return round(requests_per_s / db_cores) if requests_per_s and db_cores else None
+
+
 def from_results(folder):
     found = {}
-    hot = load(os.path.join(folder, "read-hot", "summary.json"))
-    if hot:
-        found["read_rate"] = wrk_app_rate(hot)
-        hit = ((hot.get("metrics") or {}).get("post_cache") or {}).get("hit_percent")
-        if hit is not None:
-            found["hit_ratio"] = hit / 100
+    for name in ("read-hot-direct", "read-hot"):  # the newest read path measured
+        hot = load(os.path.join(folder, name, "summary.json"))
+        if hot:
+            found["read_rate"] = per_core_read_rate(hot)
+            found["read_source"] = f"{name}: 1 / app CPU per request"
+            hit = ((hot.get("metrics") or {}).get("post_cache") or {}).get("hit_percent")
+            if hit is not None:
+                found["hit_ratio"] = hit / 100
+            break
     writes = load(os.path.join(folder, "write-only", "summary.json"))
     if writes:
-        found["write_rate"] = jmeter_rate(writes)
+        found["write_rate"] = per_core_write_rate(writes)
+        found["db_write_rate"] = per_db_core_rate(writes, jmeter_rate(writes))
     nocache = load(os.path.join(folder, "read-hot-nocache", "summary.json"))
     if nocache:
-        found["db_read_rate"] = wrk_app_rate(nocache)
+        served = ((nocache.get("metrics") or {}).get("http_requests") or 0) / (nocache.get("window_seconds") or 1)
+        found["db_read_rate"] = per_db_core_rate(nocache, served)
     return {key: value for key, value in found.items() if value}
 
 
@@ -106,16 +136,16 @@ def main():
         print(f"| {tier} | {load:,.0f}/s | {per_node:,.0f}/s ({source}) | {arithmetic} | **{count}** |")
         return count
 
-    read_nodes = row("read-api", peak_reads, rate["read_rate"], 2, "hot reads, one pinned core", "no single point of failure")
-    write_nodes = row("write-api", peak_writes, rate["write_rate"], 2, "durable writes, app + DB on one core",
+    read_nodes = row("read-api", peak_reads, rate["read_rate"], 2, "hot reads per core", "no single point of failure")
+    write_nodes = row("write-api", peak_writes, rate["write_rate"], 2, "durable writes per core of app + DB",
                       "no single point of failure")
-    cache_nodes = row("cache (Redis)", peak_reads * hit, args.cache_rate, 2, "assumed until measured",
+    cache_nodes = row("shared cache (Redis, users-plus-3)", peak_reads * hit, args.cache_rate, 2, "assumed until measured",
                       "primary + replica")
     miss_reads = peak_reads * (1 - hit)
     replicas = row("database read replicas", miss_reads, db_read_rate, 1,
-                   "cache-off reads" if rate["db_read_rate"] else "assumed: 20 % of the hot-read rate", "one replica")
+                   "cache-off reads per MariaDB core" if rate["db_read_rate"] else "assumed: 20 % of the hot-read rate", "one replica")
     primaries = row("database primary", peak_writes, db_write_rate, 1,
-                    "writes through one node" if not rate["db_write_rate"] else "given", "the primary")
+                    "durable writes per MariaDB core" if rate["db_write_rate"] else "assumed: as the write-api rate", "the primary")
     print()
     print(f"Reads that miss the cache: {peak_reads:,.0f} x (1 - {hit:.2f} hit ratio) = {miss_reads:,.0f}/s at peak.")
     print(f"Primary: {primaries} (+{primaries} standby for failover); "

@@ -36,7 +36,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  *   <li>Everything goes in batches, one transaction each (a PreparedBatch, which Connector/J
  *       rewrites into multi-row INSERTs on single-box).</li>
  *   <li>Re-running is safe: users that exist are skipped, and only the posts missing to reach
- *       the target count are written. Post i's author and text depend only on the random seed
+ *       the target count are written (seeded posts are told apart by the node id in their ids,
+ *       so posts that load tests write as seeded users do not count). Post i's author and text depend only on the random seed
  *       and i, so the same command gives the same data set (ids and times aside).</li>
  * </ul>
  */
@@ -55,10 +56,12 @@ public final class Seeder {
     private final IdGenerator ids;
     private final Clock clock;
     private final PrintStream progressOut;
+    private final int idNode;
 
     public Seeder(Jdbi jdbi, IdGenerator ids, Clock clock, PrintStream progressOut) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
         this.ids = Objects.requireNonNull(ids, "ids");
+        this.idNode = IdGenerator.nodeOf(ids.next());
         this.clock = Objects.requireNonNull(clock, "clock");
         this.progressOut = Objects.requireNonNull(progressOut, "progressOut");
     }
@@ -184,11 +187,16 @@ public final class Seeder {
         return found;
     }
 
-    /** Posts written by seeded users (the load plans' own posts are by other users and do not count). */
+    /**
+     * Posts the seeder wrote: their ids carry its node id ({@code idNode}), so the posts that load
+     * plans write as seeded users (through a server, with the server's node id) do not count.
+     */
     public long countSeededPosts() {
+        // Node bits are bits 12-21 of an id: id mod 2^22 lies in [node * 2^12, (node + 1) * 2^12).
+        long nodeLow = (long) idNode << 12;
         return jdbi.withHandle(handle -> handle.createQuery(
-                        "SELECT COUNT(*) FROM posts WHERE author_handle >= :low AND author_handle < :high")
-                .bind("low", HANDLE_PREFIX).bind("high", HANDLE_UPPER)
+                        "SELECT COUNT(*) FROM posts WHERE MOD(id, 4194304) >= :low AND MOD(id, 4194304) < :high")
+                .bind("low", nodeLow).bind("high", nodeLow + 4096)
                 .mapTo(Long.class).one());
     }
 

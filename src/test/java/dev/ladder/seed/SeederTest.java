@@ -130,8 +130,17 @@ class SeederTest {
             Api.Reply post = api.get("/api/posts/" + hottest);
             assertThat(post.status()).isEqualTo(200);
             assertThat(post.text("author")).startsWith("seed_");
+
+            // A load test writing as a seeded user adds posts the seeder does not count as its own.
+            Api.Reply written = api.post("/api/posts", Api.json(Map.of("body", "written by a load test")),
+                    Api.bearer(session.text("token")));
+            assertThat(written.status()).isEqualTo(201);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+        try (Database database = open()) {
+            assertThat(count(database.jdbi(), "SELECT COUNT(*) FROM posts")).isEqualTo(31);
+            assertThat(seeder(database).countSeededPosts()).isEqualTo(30);
         }
     }
 
