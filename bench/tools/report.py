@@ -370,6 +370,11 @@ def verdict(summary):
         return f"lock {locks[0]['monitor']}: {locks[0]['seconds']} s of blocked threads in {window:.0f} s"
     own = [a for a in areas if "(JDK)" not in a["area"] and a["area"] not in ("JDK library", "other")]
     top_area = f"{own[0]['area']} ({own[0]['percent']} % of samples)" if own else (areas[0]["area"] if areas else "unknown")
+    wrk_app = (summary.get("wrk") or {}).get("app") or {}
+    wrk_base = (summary.get("wrk") or {}).get("baseline") or {}
+    if wrk_app.get("server_cpu_s") and wrk_app.get("seconds") and wrk_app["server_cpu_s"] / wrk_app["seconds"] > 0.85:
+        return (f"CPU in {top_area}: under wrk the app used {wrk_app['server_cpu_s'] / wrk_app['seconds']:.2f} of its core, "
+                f"{wrk_app['cpu_us_per_request']} µs per request (bare Jetty: {wrk_base.get('cpu_us_per_request', '?')} µs)")
     core0 = summary["cpu"].get("core0_busy") or 0
     others = core0 - app_cores - db_cores
     if pinned and app_cores + db_cores < 0.85 and others > 0.2:
