@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatabaseJobQueue implements JobQueue {
     private static final Logger log = LoggerFactory.getLogger(DatabaseJobQueue.class);
-    private static final Pattern MARIADB_VERSION = Pattern.compile("(\\d+)\\.(\\d+).*MariaDB.*");
+    // MariaDB reports e.g. "10.11.6-MariaDB-0+deb12u1", or "5.5.5-10.11.6-MariaDB..." to old clients.
+    private static final Pattern MARIADB_VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.\\d+-MariaDB");
     private static final int MAX_ERROR_CHARS = 500;
 
     private final Jdbi jdbi;
@@ -54,7 +55,8 @@ public final class DatabaseJobQueue implements JobQueue {
         this.pollInterval = config.database().pollInterval();
     }
 
-    private boolean skipLocked() {
+    /** Whether claims use FOR UPDATE SKIP LOCKED (else conditional lease updates). */
+    boolean skipLocked() {
         Boolean known = skipLocked;
         if (known == null) {
             try {
@@ -75,7 +77,7 @@ public final class DatabaseJobQueue implements JobQueue {
             return false;
         }
         Matcher mariaDb = MARIADB_VERSION.matcher(version);
-        if (mariaDb.matches()) {
+        if (mariaDb.find()) {
             int major = Integer.parseInt(mariaDb.group(1));
             int minor = Integer.parseInt(mariaDb.group(2));
             return major > 10 || (major == 10 && minor >= 6);

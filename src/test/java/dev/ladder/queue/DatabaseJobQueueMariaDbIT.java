@@ -17,4 +17,9 @@ class DatabaseJobQueueMariaDbIT extends DatabaseJobQueueTest {
                 "LADDER_DATABASE_USER", mariaDb.user(),
                 "LADDER_DATABASE_PASSWORD", mariaDb.password()));
     }
+
+    @Override
+    protected boolean expectsSkipLocked() {
+        return true;
+    }
 }
