@@ -45,6 +45,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -152,6 +154,10 @@ public final class Main implements Callable<Integer> {
             // Pools and clients
             Database database = Database.open(config.database(), config.data().path(), "db", metrics);
             opened.push(database);
+            // Migrations run while the HTTP stack is built (the slow halves of start-up, on two cores).
+            CompletableFuture<Void> migrated = config.database().migrate()
+                    ? CompletableFuture.runAsync(database::migrate, task -> Thread.ofPlatform().name("migrate").start(task))
+                    : CompletableFuture.completedFuture(null);
             ObjectStore store = openStore(config, clock);
             opened.push(store);
             JobQueue thumbnails = switch (config.queue().kind()) {
@@ -190,6 +196,7 @@ public final class Main implements Callable<Integer> {
                         });
             }
             HttpServer server = new HttpServer(config.http(), site, new AdminHandler(health, metrics), metrics);
+            awaitMigrations(migrated);
             server.start();
             opened.push(server::stop);
 
@@ -237,6 +244,14 @@ public final class Main implements Callable<Integer> {
             case local -> new LocalDiskObjectStore(config.storage().local().resolvedDir(config.data().path()), config.storage().publicBaseUrl());
             case s3 -> S3ObjectStore.open(config.storage(), clock);
         };
+    }
+
+    private static void awaitMigrations(CompletableFuture<Void> migrated) throws InterruptedException {
+        try {
+            migrated.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        }
     }
 
     private static void closeAll(Deque<AutoCloseable> opened) {

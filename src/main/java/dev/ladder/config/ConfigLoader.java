@@ -204,7 +204,7 @@ public final class ConfigLoader {
 
     private static String describe(JsonMappingException e) {
         String message = firstLine(e.getOriginalMessage());
-        if (message.startsWith("Missing required creator property")) {
+        if (message.startsWith("Missing creator property") || message.startsWith("Missing required creator property")) {
             return "is missing";
         }
         if (message.startsWith("Unrecognized field")) {

@@ -28,6 +28,7 @@ public final class Database implements AutoCloseable {
         this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
     }
 
+    /** Creates the pool; connections are made lazily, so this returns at once even with the database down. */
     public static Database open(Config.Database config, Path dataDir, String poolName, MeterRegistry metrics) {
         String url = config.resolvedUrl(dataDir);
         if (url.startsWith("jdbc:h2:file:")) {
@@ -49,20 +50,11 @@ public final class Database implements AutoCloseable {
         // Start even when the database is down: readiness reports it, and requests get 503 until it is back.
         hikari.setInitializationFailTimeout(-1);
         hikari.setMetricRegistry(metrics);
-        HikariDataSource dataSource = new HikariDataSource(hikari);
-        Database database = new Database(dataSource);
-        if (config.migrate()) {
-            try {
-                database.migrate();
-            } catch (RuntimeException e) {
-                dataSource.close();
-                throw e;
-            }
-        }
-        return database;
+        return new Database(new HikariDataSource(hikari));
     }
 
-    private void migrate() {
+    /** Brings the schema up to date (Flyway). Safe to run on several nodes at once: Flyway locks. */
+    public void migrate() {
         var result = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")

@@ -88,6 +88,7 @@ public final class HttpServer {
         server.setStopTimeout(config.stopTimeout().toMillis());
         server.setStopAtShutdown(false); // Main owns the shutdown order
         server.setRequestLog(new AccessLog());
+        server.setErrorHandler(new ProblemErrorHandler());
 
         JettyConnectionMetrics.addToAllConnectors(server, metrics);
         if (server.getThreadPool() instanceof QueuedThreadPool queued) {

@@ -41,16 +41,8 @@ public final class SessionResource {
                 .orElseThrow(() -> new ApiException(401, "bad-credentials", "Wrong handle or password",
                         "the handle and password do not match a user"));
         long maxAge = Math.max(0, Duration.between(Instant.now(), session.expiresAt()).toSeconds());
-        NewCookie cookie = new NewCookie.Builder(sessions.cookieName())
-                .value(session.token())
-                .path("/")
-                .httpOnly(true)
-                .secure(AuthFilter.isHttps(context))
-                .sameSite(NewCookie.SameSite.LAX)
-                .maxAge((int) Math.min(Integer.MAX_VALUE, maxAge))
-                .build();
         return Response.created(URI.create("/api/sessions/current"))
-                .cookie(cookie)
+                .cookie(cookie(session.token(), maxAge, context))
                 .entity(new SessionView(session.token(), session.expiresAt()))
                 .build();
     }
@@ -59,14 +51,18 @@ public final class SessionResource {
     @Path("/current")
     public Response logOut(@Context SecurityContext security, @Context ContainerRequestContext context) {
         sessions.logOut(AuthFilter.require(security));
-        NewCookie expired = new NewCookie.Builder(sessions.cookieName())
-                .value("")
+        return Response.noContent().cookie(cookie("", 0, context)).build();
+    }
+
+    /** The session cookie: script cannot read it, other sites' requests do not carry it, https keeps it secret. */
+    private NewCookie cookie(String value, long maxAgeSeconds, ContainerRequestContext context) {
+        return new NewCookie.Builder(sessions.cookieName())
+                .value(value)
                 .path("/")
                 .httpOnly(true)
                 .secure(AuthFilter.isHttps(context))
                 .sameSite(NewCookie.SameSite.LAX)
-                .maxAge(0)
+                .maxAge((int) Math.min(Integer.MAX_VALUE, maxAgeSeconds))
                 .build();
-        return Response.noContent().cookie(expired).build();
     }
 }

@@ -9,12 +9,11 @@ import dev.ladder.config.Config;
 public final class PasswordHasher {
     private static final int HASH_BYTES = 32;
     private final Argon2Function argon2;
-    private final String dummyHash;
+    private volatile String dummyHash;
 
     public PasswordHasher(Config.Passwords config) {
         this.argon2 = Argon2Function.getInstance(config.argon2MemoryKib(), config.argon2Iterations(),
                 config.argon2Parallelism(), HASH_BYTES, Argon2.ID);
-        this.dummyHash = hash("a password nobody has");
     }
 
     public String hash(String password) {
@@ -28,6 +27,11 @@ public final class PasswordHasher {
 
     /** Spends the time of one check without a user, so "no such user" and "wrong password" look alike. */
     public void burnCheck(String password) {
-        matches(password, dummyHash);
+        String dummy = dummyHash;
+        if (dummy == null) {
+            dummy = hash("a password nobody has"); // made on first use: start-up need not pay for it
+            dummyHash = dummy;
+        }
+        matches(password, dummy);
     }
 }

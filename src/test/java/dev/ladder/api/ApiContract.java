@@ -481,6 +481,16 @@ abstract class ApiContract {
         }
 
         @Test
+        void errorsJettyAnswersItselfAreProblemJsonToo() throws Exception {
+            assertProblem(api.get("/no-such-page.html"), 404, "not-found");
+            try (java.net.Socket socket = new java.net.Socket(app.apiUri().getHost(), app.apiUri().getPort())) {
+                socket.getOutputStream().write("GARBAGE / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(answer).startsWith("HTTP/1.1 400").contains("application/problem+json").doesNotContain("Exception");
+            }
+        }
+
+        @Test
         void everyResponseCarriesARequestIdAndEchoesASaneOne() {
             assertThat(api.get("/api/posts").header("X-Request-Id")).isNotBlank();
             assertThat(api.get("/api/posts", "X-Request-Id", "trace-123").header("X-Request-Id")).isEqualTo("trace-123");

@@ -34,6 +34,7 @@ class DatabaseJobQueueTest extends JobQueueContract {
     void openDatabase() throws Exception {
         config = config(Files.createTempDirectory("ladder-queue"));
         database = Database.open(config.database(), config.data().path(), "queue-test", new SimpleMeterRegistry());
+        database.migrate();
     }
 
     @AfterAll

@@ -43,6 +43,7 @@ class JobRunnerTest {
                 "LADDER_QUEUE_DATABASE_POLL_INTERVAL", "20ms",
                 "LADDER_WORKER_STOP_TIMEOUT", "5s"));
         database = Database.open(config.database(), config.data().path(), "runner-test", metrics);
+        database.migrate();
     }
 
     @AfterAll

@@ -64,7 +64,7 @@ public final class MariaDb implements AutoCloseable {
     private final Path socketDir; // non-null only when the socket had to live outside root (path too long)
     private final Path errorLog;
     private final int port;
-    private final Process process;
+    private volatile Process process;
     private final boolean isShared;
     private final AtomicInteger databases = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -181,6 +181,22 @@ public final class MariaDb implements AutoCloseable {
         if (!waitFor(STOP_TIMEOUT)) {
             throw new IllegalStateException("MariaDB pid " + process.pid() + " did not die within " + STOP_TIMEOUT
                     + " of SIGKILL");
+        }
+    }
+
+    /**
+     * After {@link #kill()}: starts the server again on the same data folder and port, so InnoDB's
+     * crash recovery runs and a test can check what survived.
+     */
+    public void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("MariaDB pid " + process.pid() + " is still running");
+        }
+        try {
+            process = startServer(findBinary("mariadbd", "mysqld"), root, dataDir, socket, errorLog, port);
+            awaitReady(process, port, dataDir, errorLog);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart MariaDB in " + root, e);
         }
     }
 

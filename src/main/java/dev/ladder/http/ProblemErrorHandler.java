@@ -1,0 +1,40 @@
+package dev.ladder.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors Jetty answers itself — a missing static file, a malformed request line, headers too
+ * large — leave in the same problem+json shape as the API's, never as an HTML page or a trace.
+ */
+public final class ProblemErrorHandler extends ErrorHandler {
+    private static final ObjectMapper JSON = Json.mapper();
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        int status = response.getStatus() >= 400 ? response.getStatus() : 500;
+        if (request.getAttribute(ERROR_STATUS) instanceof Integer errorStatus && errorStatus >= 400) {
+            status = errorStatus;
+        }
+        String reason = HttpStatus.getMessage(status);
+        String slug = switch (status) {
+            case 404 -> "not-found";
+            case 413 -> "too-large";
+            case 500 -> "internal";
+            default -> "http-" + status;
+        };
+        String detail = status == 404 ? "no such resource" : status >= 500 ? "something went wrong on our side" : reason;
+        byte[] body = JSON.writeValueAsBytes(Problem.of(status, slug, reason, detail));
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+        return true;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.ladder.ids;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class IdGeneratorTest {
+    private static final long NOW = Instant.parse("2026-11-28T12:00:00Z").toEpochMilli();
+
+    @Test
+    void idsAreStrictlyIncreasingAndCarryTimeAndNode() {
+        IdGenerator ids = new IdGenerator(7, () -> NOW);
+        long previous = 0;
+        for (int i = 0; i < 10_000; i++) {
+            long id = ids.next();
+            assertThat(id).isGreaterThan(previous);
+            previous = id;
+        }
+        long first = new IdGenerator(7, () -> NOW).next();
+        assertThat(IdGenerator.timeOf(first)).isEqualTo(Instant.ofEpochMilli(NOW));
+        assertThat(IdGenerator.nodeOf(first)).isEqualTo(7);
+        assertThat(first).isPositive();
+    }
+
+    @Test
+    void moreThan4096IdsInOneMillisecondBorrowTheNextMillisecondInsteadOfRepeating() {
+        IdGenerator ids = new IdGenerator(1, () -> NOW);
+        Set<Long> seen = new HashSet<>();
+        for (int i = 0; i < 3 * 4096; i++) {
+            assertThat(seen.add(ids.next())).isTrue();
+        }
+    }
+
+    @Test
+    void aClockThatStepsBackNeverProducesADuplicateOrASmallerId() {
+        AtomicLong clock = new AtomicLong(NOW);
+        IdGenerator ids = new IdGenerator(3, clock::get);
+        long before = ids.next();
+        clock.set(NOW - 5_000);
+        long after = ids.next();
+        assertThat(after).isGreaterThan(before);
+    }
+
+    @Test
+    void differentNodesNeverCollideInTheSameMillisecond() {
+        Set<Long> seen = new HashSet<>();
+        for (int node = 0; node < 1024; node += 97) {
+            IdGenerator ids = new IdGenerator(node, () -> NOW);
+            for (int i = 0; i < 100; i++) {
+                assertThat(seen.add(ids.next())).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void refusesNodeIdsOutsideTenBits() {
+        assertThatThrownBy(() -> new IdGenerator(1024)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new IdGenerator(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void parsesOnlyPositiveDecimalLongs() {
+        assertThat(IdGenerator.parse("123")).hasValue(123);
+        assertThat(IdGenerator.parse("9223372036854775807")).hasValue(Long.MAX_VALUE);
+        assertThat(IdGenerator.parse("9223372036854775808")).isEmpty();
+        assertThat(IdGenerator.parse("0")).isEmpty();
+        assertThat(IdGenerator.parse("-1")).isEmpty();
+        assertThat(IdGenerator.parse("+1")).isEmpty();
+        assertThat(IdGenerator.parse("12a")).isEmpty();
+        assertThat(IdGenerator.parse("")).isEmpty();
+        assertThat(IdGenerator.parse(null)).isEmpty();
+        assertThat(IdGenerator.parse("１２")).isEmpty(); // full-width digits
+    }
+}

@@ -1,0 +1,126 @@
+package dev.ladder.ops;
+
+import static dev.ladder.testing.Api.bearer;
+import static dev.ladder.testing.Api.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ladder.testing.Api;
+import dev.ladder.testing.JarProcess;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGTERM on a node under write load: it drains, exits 0, and every acknowledged write is there after. */
+class ShutdownIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void sigtermDuringWritesLosesNoAcknowledgedPostAndExitsZero(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of(
+                "LADDER_DATA_DIR", dir.resolve("data").toString(),
+                "LADDER_HTTP_DRAIN_DELAY", "1s",
+                "LADDER_HTTP_STOP_TIMEOUT", "10s");
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicBoolean sawNotReady = new AtomicBoolean();
+        int exitCode;
+        String output;
+        try (JarProcess node = JarProcess.start(dir, env)) {
+            Api api = new Api(node.apiUri());
+            Api admin = new Api(node.adminUri());
+            String token = api.signUpAndLogIn("drainer");
+
+            AtomicBoolean stop = new AtomicBoolean();
+            CountDownLatch warmedUp = new CountDownLatch(50);
+            ExecutorService writers = Executors.newFixedThreadPool(8);
+            List<Future<?>> running = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                int writer = w;
+                running.add(writers.submit(() -> {
+                    for (int i = 0; i < 100_000 && !stop.get(); i++) {
+                        try {
+                            Api.Reply reply = api.post("/api/posts", json(Map.of("body", "writer " + writer + " post " + i)), bearer(token));
+                            if (reply.status() == 201) {
+                                acknowledged.add(reply.text("id"));
+                                warmedUp.countDown();
+                            } else {
+                                refused.incrementAndGet();
+                            }
+                        } catch (UncheckedIOException connectionGone) {
+                            refused.incrementAndGet();
+                            if (!node.isAlive()) {
+                                return;
+                            }
+                        }
+                    }
+                }));
+            }
+            assertThat(warmedUp.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            node.terminate();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < deadline && !sawNotReady.get()) {
+                try {
+                    sawNotReady.set(admin.get("/health/ready").status() == 503);
+                } catch (UncheckedIOException gone) {
+                    break;
+                }
+            }
+            exitCode = node.awaitExit(Duration.ofSeconds(30));
+            stop.set(true);
+            for (Future<?> writer : running) {
+                writer.get();
+            }
+            writers.shutdown();
+            output = node.output();
+        }
+
+        assertThat(exitCode).as(output).isZero();
+        assertThat(sawNotReady).as("readiness turned 503 while draining").isTrue();
+        assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(50);
+        assertThat(output).contains("Draining").contains("Stopped");
+
+        try (JarProcess again = JarProcess.start(dir, env)) {
+            Api api = new Api(again.apiUri());
+            for (String id : acknowledged) {
+                assertThat(api.get("/api/posts/" + id).status()).as("acknowledged post " + id).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void logsAreOneJsonObjectPerLineWithRequestIdsInTheAccessLog(@TempDir Path dir) throws Exception {
+        String output;
+        try (JarProcess node = JarProcess.start(dir, Map.of("LADDER_DATA_DIR", dir.resolve("data").toString()))) {
+            new Api(node.apiUri()).get("/api/posts", "X-Request-Id", "logcheck-1");
+            node.terminate();
+            node.awaitExit(Duration.ofSeconds(30));
+            output = node.output();
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : output.lines().filter(line -> !line.isBlank()).toList()) {
+            JsonNode parsed = JSON.readTree(line); // throws if any line is not JSON
+            assertThat(parsed.has("timestamp") && parsed.has("level") && parsed.has("loggerName")).as(line).isTrue();
+            lines.add(parsed);
+        }
+        assertThat(lines).anySatisfy(line -> {
+            assertThat(line.get("loggerName").asText()).isEqualTo("access");
+            assertThat(line.toString()).contains("logcheck-1").contains("/api/posts");
+        });
+    }
+}
