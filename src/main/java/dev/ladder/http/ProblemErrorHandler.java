@@ -18,6 +18,12 @@ public final class ProblemErrorHandler extends ErrorHandler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        // Jetty answers a successful revalidation (304 Not Modified) through the error handler too: no body, no error.
+        if (request.getAttribute(ERROR_STATUS) instanceof Integer notAnError && notAnError < 400) {
+            response.setStatus(notAnError);
+            response.write(true, ByteBuffer.allocate(0), callback);
+            return true;
+        }
         int status = response.getStatus() >= 400 ? response.getStatus() : 500;
         if (request.getAttribute(ERROR_STATUS) instanceof Integer errorStatus && errorStatus >= 400) {
             status = errorStatus;
