@@ -119,27 +119,21 @@ public final class PhotoService {
         if (stored.isEmpty()) {
             throw ApiException.conflict("upload-missing", "nothing has been uploaded yet: PUT the photo to the upload URL first");
         }
-        if (stored.get() != upload.bytes()) {
-            discard(upload, key);
-            throw ApiException.invalid("the upload is " + stored.get() + " bytes, not the " + upload.bytes() + " announced");
+        // The ticket is used up here, once: of two racing confirmations only one gets past this line.
+        if (jdbi.withExtension(PhotoDao.class, dao -> dao.deleteUpload(upload.id())) == 0) {
+            throw ApiException.notFound("that upload");
         }
-        byte[] body = store.get(key, config.maxUploadBytes()).orElseThrow(
-                () -> ApiException.conflict("upload-missing", "the upload has gone; start again"));
-        Images.Dimensions size;
         try {
-            size = inspect(body, format);
+            if (stored.get() != upload.bytes()) {
+                throw ApiException.invalid("the upload is " + stored.get() + " bytes, not the " + upload.bytes() + " announced");
+            }
+            byte[] body = store.get(key, config.maxUploadBytes()).orElseThrow(
+                    () -> ApiException.conflict("upload-missing", "the upload has gone; start again"));
+            return record(owner, upload.id(), format, inspect(body, format), body.length, key);
         } catch (ApiException e) {
-            discard(upload, key);
+            store.delete(key); // refused bytes are not kept
             throw e;
         }
-        Photo photo = record(owner, upload.id(), format, size, body.length, key);
-        jdbi.useExtension(PhotoDao.class, dao -> dao.deleteUpload(upload.id()));
-        return photo;
-    }
-
-    private void discard(PhotoDao.Upload upload, ObjectKey key) {
-        store.delete(key);
-        jdbi.useExtension(PhotoDao.class, dao -> dao.deleteUpload(upload.id()));
     }
 
     /** Inserts the pending row, then queues its job; if the queue refuses, nothing is kept. */
