@@ -3,6 +3,7 @@ package dev.ladder.photos;
 import dev.ladder.Main;
 import dev.ladder.config.Config;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -100,7 +101,10 @@ public final class ThumbnailBenchCommand implements Callable<Integer> {
                 finished = System.nanoTime();
             }
             double seconds = (finished - started) / 1e9;
-            System.out.printf("%d thumbnails in %.2f s: %.1f thumbnails/s for one worker node%n", photos, seconds, photos / seconds);
+            // Other processes on the machine take cores from the worker: say how busy it was.
+            System.out.printf("%d thumbnails in %.2f s: %.1f thumbnails/s for one worker node (system load average %.1f on %d cores)%n",
+                    photos, seconds, photos / seconds, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    Runtime.getRuntime().availableProcessors());
             return 0;
         } finally {
             deleteTree(data);
