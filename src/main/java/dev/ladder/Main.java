@@ -186,7 +186,7 @@ public final class Main implements Callable<Integer> {
                         new SessionResource(sessions),
                         new PostResource(posts, photos, config.posts()),
                         new AuthorPostsResource(posts, photos),
-                        new PhotoResource(photos),
+                        new PhotoResource(photos, config.photos().maxConcurrentUploads()),
                         new UserPhotosResource(photos));
                 site = new HttpServer.PublicSite(api, bodyLimits,
                         store instanceof LocalDiskObjectStore local ? new MediaHandler(local.root()) : null,

@@ -331,9 +331,10 @@ public record Config(
         }
     }
 
-    public record Photos(int maxUploadBytes, long maxPixels, int thumbnailSize, Duration requeueAfter) {
+    public record Photos(int maxUploadBytes, int maxConcurrentUploads, long maxPixels, int thumbnailSize, Duration requeueAfter) {
         public Photos {
             Check.range("photos.maxUploadBytes", maxUploadBytes, 1024, 100 * 1024 * 1024);
+            Check.range("photos.maxConcurrentUploads", maxConcurrentUploads, 1, 1000);
             if (maxPixels < 1 || maxPixels > 100_000_000L) {
                 throw new ConfigException("photos.maxPixels", "must be between 1 and 100000000 (got " + maxPixels + ")");
             }

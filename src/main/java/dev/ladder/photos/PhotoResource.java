@@ -23,6 +23,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Photos: upload through the API (the raw image as the body), or straight to the object store
@@ -37,9 +39,13 @@ public final class PhotoResource {
     private static final CacheControl NO_CACHE = CacheControl.valueOf("no-cache");
 
     private final PhotoService photos;
+    // An upload is held in memory while it is checked: bound how many are, so memory is bounded too.
+    // Fair, so waiting uploads take free slots in the order they came.
+    private final Semaphore uploadSlots;
 
-    public PhotoResource(PhotoService photos) {
+    public PhotoResource(PhotoService photos, int maxConcurrentUploads) {
         this.photos = photos;
+        this.uploadSlots = new Semaphore(maxConcurrentUploads, true);
     }
 
     public record DirectUploadRequest(String contentType, Long bytes) {
@@ -54,9 +60,15 @@ public final class PhotoResource {
     public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @Context SecurityContext security) {
         CurrentUser owner = AuthFilter.require(security); // before a byte of the body is read
-        byte[] bytes = readBounded(body, photos.maxUploadBytes());
-        Photo photo = photos.upload(owner, contentType, bytes);
-        return accepted(photo);
+        if (!acquireUploadSlot()) {
+            throw new ApiException(503, "busy", "Too many uploads in progress", "this server is taking as many uploads as it can; retry shortly");
+        }
+        try {
+            byte[] bytes = readBounded(body, photos.maxUploadBytes());
+            return accepted(photos.upload(owner, contentType, bytes));
+        } finally {
+            uploadSlots.release();
+        }
     }
 
     @POST
@@ -90,6 +102,15 @@ public final class PhotoResource {
         long photoId = IdGenerator.parse(id).orElseThrow(() -> ApiException.notFound("that photo"));
         Photo photo = photos.find(photoId).orElseThrow(() -> ApiException.notFound("that photo"));
         return Response.ok(PhotoView.of(photo, photos)).cacheControl(NO_CACHE).build();
+    }
+
+    private boolean acquireUploadSlot() {
+        try {
+            return uploadSlots.tryAcquire(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private Response accepted(Photo photo) {
