@@ -1,5 +1,7 @@
 package dev.ladder;
 
+import dev.ladder.cache.Cache;
+import dev.ladder.cache.InProcessCache;
 import dev.ladder.config.Config;
 import dev.ladder.config.Config.Role;
 import dev.ladder.config.ConfigException;
@@ -19,13 +21,16 @@ import dev.ladder.photos.ThumbnailBenchCommand;
 import dev.ladder.photos.ThumbnailWorker;
 import dev.ladder.photos.UserPhotosResource;
 import dev.ladder.posts.AuthorPostsResource;
+import dev.ladder.posts.CachedPostHandler;
 import dev.ladder.posts.PostResource;
 import dev.ladder.posts.PostService;
+import dev.ladder.posts.RenderedPosts;
 import dev.ladder.queue.DatabaseJobQueue;
 import dev.ladder.queue.JobQueue;
 import dev.ladder.queue.JobRunner;
 import dev.ladder.queue.QueueMetrics;
 import dev.ladder.queue.SqsJobQueue;
+import dev.ladder.seed.SeedCommand;
 import dev.ladder.sessions.AuthFilter;
 import dev.ladder.sessions.SessionResource;
 import dev.ladder.sessions.SessionService;
@@ -66,7 +71,7 @@ import sun.misc.Signal;
  */
 @Command(name = "ladder", mixinStandardHelpOptions = true,
         description = "Ladder: one service that climbs from one box to millions of users.",
-        subcommands = {PublishStaticCommand.class, ThumbnailBenchCommand.class})
+        subcommands = {SeedCommand.class, PublishStaticCommand.class, ThumbnailBenchCommand.class})
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final String THUMBNAIL_QUEUE = "thumbnails";
@@ -134,7 +139,13 @@ public final class Main implements Callable<Integer> {
         return loadConfig(profile, configFile, env);
     }
 
-    static Config loadConfig(String profile, Path configFile, Map<String, String> env) {
+    /** The profile or file chosen on the command line, with exactly this environment (no System.getenv()). */
+    public Config loadConfigWithEnv(Map<String, String> env) {
+        return loadConfig(profile, configFile, env);
+    }
+
+    /** A named profile (null: $LADDER_PROFILE, else embedded) or a file, with the environment's overrides on top. */
+    public static Config loadConfig(String profile, Path configFile, Map<String, String> env) {
         ConfigLoader loader = ConfigLoader.standard();
         if (configFile != null) {
             return loader.loadFile(configFile, env);
@@ -173,6 +184,7 @@ public final class Main implements Callable<Integer> {
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
                     config.storage().presignTtl(), clock);
             PostService posts = new PostService(database.jdbi(), users, photos, ids, clock);
+            RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache(config.posts(), metrics));
             Health health = new Health(database::isReachable);
 
             // Resources and server: the public API and page on web nodes, the admin port on every node
@@ -184,7 +196,7 @@ public final class Main implements Callable<Integer> {
                         new AuthFilter(sessions, config.http().allowedOrigins()),
                         new UserResource(users),
                         new SessionResource(sessions),
-                        new PostResource(posts, photos, config.posts()),
+                        new PostResource(posts, renderedPosts, config.posts()),
                         new AuthorPostsResource(posts, photos),
                         new PhotoResource(photos, config.photos().maxConcurrentUploads()),
                         new UserPhotosResource(photos));
@@ -193,7 +205,9 @@ public final class Main implements Callable<Integer> {
                         switch (config.web().assets()) {
                             case bundled -> null;
                             case published -> WebAssets.indexPublishedAt(store.publicBase());
-                        });
+                        },
+                        // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
+                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics));
             }
             HttpServer server = new HttpServer(config.http(), site, new AdminHandler(health, metrics), metrics);
             awaitMigrations(migrated);
@@ -244,6 +258,15 @@ public final class Main implements Callable<Integer> {
             case local -> new LocalDiskObjectStore(config.storage().local().resolvedDir(config.data().path()), config.storage().publicBaseUrl());
             case s3 -> S3ObjectStore.open(config.storage(), clock);
         };
+    }
+
+    /** Rendered posts are cached in process (a shared cache comes with the stateless app tier). */
+    private static Cache<RenderedPosts.Rendered> postCache(Config.Posts config, PrometheusMeterRegistry metrics) {
+        if (config.cacheMegabytes() == 0) {
+            return Cache.none();
+        }
+        return new InProcessCache<>("posts", config.cacheMegabytes() * 1024L * 1024L, config.cacheTtl(),
+                RenderedPosts.Rendered::weight, metrics);
     }
 
     private static void awaitMigrations(CompletableFuture<Void> migrated) throws InterruptedException {

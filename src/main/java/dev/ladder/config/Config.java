@@ -175,9 +175,15 @@ public record Config(
         }
     }
 
-    public record Posts(Duration cacheMaxAge) {
+    /**
+     * cacheMegabytes bounds the in-process cache of rendered posts (0 turns it off); cacheTtl
+     * bounds how long another node may serve a copy that this node's edit has invalidated.
+     */
+    public record Posts(Duration cacheMaxAge, int cacheMegabytes, Duration cacheTtl) {
         public Posts {
             Check.duration("posts.cacheMaxAge", cacheMaxAge, Duration.ZERO, Duration.ofDays(1));
+            Check.range("posts.cacheMegabytes", cacheMegabytes, 0, 64 * 1024);
+            Check.duration("posts.cacheTtl", cacheTtl, Duration.ofSeconds(1), Duration.ofDays(1));
         }
     }
 

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -46,9 +47,12 @@ public final class HttpServer {
     /**
      * What the public connector serves: the API, the bounds on request bodies, this node's media
      * folder (null when objects live elsewhere) and, when the page's assets are published, the
-     * index page that points at them (null: the bundled index.html).
+     * index page that points at them (null: the bundled index.html), and a fast path wrapped
+     * around the routes (inside request ids and body limits) that answers some requests itself
+     * and passes the rest on.
      */
-    public record PublicSite(ResourceConfig api, BodyLimits bodyLimits, Handler media, String indexHtml) {
+    public record PublicSite(ResourceConfig api, BodyLimits bodyLimits, Handler media, String indexHtml,
+                             UnaryOperator<Handler> fastPath) {
     }
 
     /** site: null on a node without the web role, which then listens on its admin port only. */
@@ -80,7 +84,8 @@ public final class HttpServer {
             server.addConnector(adminConnector);
 
             Handler page = site.indexHtml() == null ? webPage() : new Handler.Sequence(new IndexPage(site.indexHtml()), webPage());
-            Handler routes = new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, site.api()), site.media(), page);
+            Handler routes = site.fastPath().apply(
+                    new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, site.api()), site.media(), page));
             ContextHandler apiContext = new ContextHandler(new RequestIdHandler(new BodyLimitHandler(site.bodyLimits(), routes)), "/");
             apiContext.setVirtualHosts(List.of("@" + API_CONNECTOR));
             server.setHandler(new GracefulHandler(new ContextHandlerCollection(apiContext, adminContext)));

@@ -31,6 +31,9 @@ public interface PostDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM posts WHERE id < :before ORDER BY id DESC LIMIT :limit")
     List<Post> recent(long before, int limit);
 
-    @SqlQuery("SELECT " + COLUMNS + " FROM posts WHERE author_id = :authorId AND id < :before ORDER BY id DESC LIMIT :limit")
+    // ORDER BY names both columns of posts_author (author_id is fixed, so the order is the same):
+    // H2 then walks the index backwards and stops at the limit; with "ORDER BY id DESC" alone it
+    // read and sorted all of the author's posts (the embedded seed-mix profile: 75 % of CPU in H2).
+    @SqlQuery("SELECT " + COLUMNS + " FROM posts WHERE author_id = :authorId AND id < :before ORDER BY author_id DESC, id DESC LIMIT :limit")
     List<Post> byAuthor(long authorId, long before, int limit);
 }

@@ -46,11 +46,13 @@ public final class PostResource {
 
     private final PostService posts;
     private final PhotoService photos;
+    private final RenderedPosts rendered;
     private final CacheControl cacheControl;
 
-    public PostResource(PostService posts, PhotoService photos, Config.Posts config) {
+    public PostResource(PostService posts, RenderedPosts rendered, Config.Posts config) {
         this.posts = posts;
-        this.photos = photos;
+        this.photos = rendered.photos();
+        this.rendered = rendered;
         this.cacheControl = new CacheControl();
         cacheControl.setMaxAge((int) config.cacheMaxAge().toSeconds());
         cacheControl.setNoTransform(false);
@@ -91,6 +93,10 @@ public final class PostResource {
         }
     }
 
+    static PostView view(Post post, PhotoService photos) {
+        return PostView.of(List.of(post), photos).getFirst();
+    }
+
     private PostView view(Post post) {
         return PostView.of(List.of(post), photos).getFirst();
     }
@@ -107,14 +113,14 @@ public final class PostResource {
     @GET
     @Path("/{id}")
     public Response get(@PathParam("id") String id, @Context Request request) {
-        Post post = posts.find(parseId(id)).orElseThrow(() -> ApiException.notFound("that post"));
-        PostView view = view(post);
-        EntityTag tag = etag(view, post.version());
+        RenderedPosts.Rendered post = rendered.find(parseId(id)).orElseThrow(() -> ApiException.notFound("that post"));
+        EntityTag tag = post.etag();
         Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
         if (notModified != null) {
             return notModified.cacheControl(cacheControl).tag(tag).build();
         }
-        return Response.ok(view).tag(tag).cacheControl(cacheControl).build();
+        // Already JSON: Jersey writes the bytes as they are, no per-request serialization.
+        return Response.ok(post.json(), MediaType.APPLICATION_JSON_TYPE).tag(tag).cacheControl(cacheControl).build();
     }
 
     @PUT
@@ -127,6 +133,7 @@ public final class PostResource {
             throw ApiException.invalid("photoIds: a post's photos are chosen when it is created and cannot be changed");
         }
         Post post = posts.update(editor, parseId(id), bodyOf(request), expectedVersion(headers.getHeaderString(HttpHeaders.IF_MATCH)));
+        rendered.replaced(post);
         PostView view = view(post);
         return Response.ok(view).tag(etag(view, post.version())).build();
     }
@@ -135,7 +142,9 @@ public final class PostResource {
     @Path("/{id}")
     public Response delete(@PathParam("id") String id, @Context SecurityContext security) {
         var editor = AuthFilter.require(security);
-        posts.delete(editor, parseId(id));
+        long postId = parseId(id);
+        posts.delete(editor, postId);
+        rendered.deleted(postId);
         return Response.noContent().build();
     }
 
