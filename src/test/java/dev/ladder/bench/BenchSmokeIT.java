@@ -29,7 +29,7 @@ class BenchSmokeIT {
         Files.createDirectories(log.getParent());
 
         Process bench = new ProcessBuilder(List.of("bash", "scripts/bench", "embedded", "read-hot",
-                "--duration", "5", "--warmup", "2", "--wrk-duration", "2", "--connections", "8", "--threads", "4",
+                "--duration", "3", "--warmup", "1", "--wrk-duration", "2", "--connections", "8", "--threads", "4",
                 "--users", "20", "--posts", "300", "--no-build", "--jar", jar.toString(),
                 "--out", out.toString(), "--state", state.toString()))
                 .directory(root.toFile())
