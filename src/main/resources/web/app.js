@@ -6,6 +6,11 @@ const MAX_POST_BYTES = 1024;
 const PAGE_SIZE = 20;
 const HANDLE_KEY = 'ladder.handle';
 const HANDLE_PATTERN = /^[a-z0-9_]{3,30}$/;
+const PHOTO_TYPES = ['image/jpeg', 'image/png'];
+const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+const MAX_PHOTOS_PER_POST = 4;
+const PHOTO_POLL_MS = 500;
+const PHOTO_POLL_LIMIT = 240; // two minutes of polling, then the page stops asking
 
 const encoder = new TextEncoder();
 const $ = (id) => document.getElementById(id);
@@ -232,9 +237,11 @@ async function publish(event) {
   const body = $('post-body').value;
   await attempt($('post-submit'), async () => {
     checkDraft(body);
-    await api('POST', '/api/posts', { body });
+    const photoIds = draft.photos.map((photo) => photo.id);
+    await api('POST', '/api/posts', photoIds.length ? { body, photoIds } : { body });
     $('post-body').value = '';
     countBytes($('post-body'), $('post-bytes'));
+    clearAttachments();
     await loadView();
   });
 }
@@ -293,7 +300,9 @@ function renderPost(post) {
     button('Edit', () => startEdit(item, post)),
     button('Delete', (event) => deletePost(event.currentTarget, item, post)));
 
-  item.append(head, body, actions);
+  item.append(head, body);
+  if (post.photos && post.photos.length) item.append(renderPhotos(post.photos));
+  item.append(actions);
   return item;
 }
 
@@ -348,6 +357,121 @@ async function deletePost(trigger, item, post) {
     $('empty').hidden = $('timeline').children.length > 0;
     showNotice('Post deleted.');
   });
+}
+
+// ---- Photos ---------------------------------------------------------------
+
+// Photos chosen for the post being written: uploaded at once, shown as their thumbnails arrive.
+const draft = { photos: [] };
+
+// Uploads the file as the raw body; the server answers 202 with the photo, still pending.
+async function uploadPhoto(file) {
+  let response;
+  try {
+    response = await fetch('/api/photos', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': file.type },
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, 'Network error', 'The server could not be reached.');
+  }
+  if (response.status === 401) setHandle(null);
+  if (!response.ok) throw await problemOf(response);
+  return response.json();
+}
+
+// Asks for the photo until it is no longer pending; resolves with its final state.
+async function awaitPhoto(photo) {
+  let current = photo;
+  for (let polls = 0; current.status === 'pending' && polls < PHOTO_POLL_LIMIT; polls++) {
+    await new Promise((resolve) => setTimeout(resolve, PHOTO_POLL_MS));
+    current = await api('GET', path('api', 'photos', photo.id));
+  }
+  return current;
+}
+
+// A thumbnail once ready, a note while pending (replaced when it is ready) or when it failed.
+function photoElement(photo) {
+  const holder = document.createElement('span');
+  holder.className = 'photo';
+  holder.dataset.id = photo.id;
+  const show = (current) => {
+    if (current.status === 'ready') {
+      const link = document.createElement('a');
+      link.href = current.url;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      const image = document.createElement('img');
+      image.className = 'thumb';
+      image.src = current.thumbnailUrl;
+      image.alt = `Photo, ${current.width}×${current.height}`;
+      if (current.thumbnailWidth) image.width = current.thumbnailWidth;
+      if (current.thumbnailHeight) image.height = current.thumbnailHeight;
+      link.append(image);
+      holder.replaceChildren(link);
+    } else {
+      holder.textContent = current.status === 'failed' ? 'This photo could not be processed.' : 'Making a thumbnail…';
+      holder.classList.toggle('failed', current.status === 'failed');
+    }
+  };
+  show(photo);
+  if (photo.status === 'pending') {
+    awaitPhoto(photo).then(show, () => { holder.textContent = 'The photo could not be loaded.'; });
+  }
+  return holder;
+}
+
+function renderPhotos(photos) {
+  const list = document.createElement('div');
+  list.className = 'post-photos';
+  list.append(...photos.map(photoElement));
+  return list;
+}
+
+function renderAttachments() {
+  const list = $('attachments');
+  list.replaceChildren(...draft.photos.map((photo) => {
+    const item = document.createElement('li');
+    item.append(photoElement(photo), button('Remove', () => {
+      draft.photos = draft.photos.filter((other) => other.id !== photo.id);
+      renderAttachments();
+    }));
+    return item;
+  }));
+  list.hidden = draft.photos.length === 0;
+  $('photo-input').disabled = draft.photos.length >= MAX_PHOTOS_PER_POST;
+}
+
+function clearAttachments() {
+  draft.photos = [];
+  renderAttachments();
+}
+
+async function onPhotoChosen() {
+  const input = $('photo-input');
+  const file = input.files[0];
+  if (!file) return;
+  const picker = input.closest('label');
+  picker.classList.add('busy');
+  input.disabled = true;
+  try {
+    clearError();
+    if (!PHOTO_TYPES.includes(file.type)) {
+      throw new ApiError(415, 'Not a photo', `“${file.name}” is not a JPEG or PNG image.`);
+    }
+    if (file.size > MAX_PHOTO_BYTES) {
+      throw new ApiError(413, 'Photo too large', `“${file.name}” is ${file.size} bytes; the limit is ${MAX_PHOTO_BYTES}.`);
+    }
+    draft.photos.push(await uploadPhoto(file));
+  } catch (error) {
+    showError(error);
+  } finally {
+    input.value = '';
+    picker.classList.remove('busy');
+    renderAttachments();
+  }
 }
 
 // ---- Views (hash routing: #/ and #/u/{handle}) ----------------------------
@@ -447,6 +571,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('logout').addEventListener('click', logOut);
   $('composer').addEventListener('submit', publish);
   $('post-body').addEventListener('input', onDraftInput);
+  $('photo-input').addEventListener('change', onPhotoChosen);
   $('load-more').addEventListener('click', loadMore);
   window.addEventListener('hashchange', route);
   // Another tab logging in or out changes who we are here too.

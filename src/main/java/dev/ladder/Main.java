@@ -3,30 +3,49 @@ package dev.ladder;
 import dev.ladder.cache.Cache;
 import dev.ladder.cache.InProcessCache;
 import dev.ladder.config.Config;
+import dev.ladder.config.Config.Role;
 import dev.ladder.config.ConfigException;
 import dev.ladder.config.ConfigLoader;
 import dev.ladder.db.Database;
 import dev.ladder.http.ApiApplication;
+import dev.ladder.http.BodyLimits;
 import dev.ladder.http.HttpServer;
+import dev.ladder.http.MediaHandler;
 import dev.ladder.ids.IdGenerator;
 import dev.ladder.ops.AdminHandler;
 import dev.ladder.ops.Health;
 import dev.ladder.ops.Metrics;
+import dev.ladder.photos.PhotoResource;
+import dev.ladder.photos.PhotoService;
+import dev.ladder.photos.ThumbnailBenchCommand;
+import dev.ladder.photos.ThumbnailWorker;
+import dev.ladder.photos.UserPhotosResource;
 import dev.ladder.posts.AuthorPostsResource;
 import dev.ladder.posts.CachedPostHandler;
 import dev.ladder.posts.PostResource;
 import dev.ladder.posts.PostService;
 import dev.ladder.posts.RenderedPosts;
+import dev.ladder.queue.DatabaseJobQueue;
+import dev.ladder.queue.JobQueue;
+import dev.ladder.queue.JobRunner;
+import dev.ladder.queue.QueueMetrics;
+import dev.ladder.queue.SqsJobQueue;
 import dev.ladder.seed.SeedCommand;
 import dev.ladder.sessions.AuthFilter;
 import dev.ladder.sessions.SessionResource;
 import dev.ladder.sessions.SessionService;
+import dev.ladder.storage.LocalDiskObjectStore;
+import dev.ladder.storage.ObjectStore;
+import dev.ladder.storage.S3ObjectStore;
 import dev.ladder.users.PasswordHasher;
 import dev.ladder.users.UserResource;
 import dev.ladder.users.UserService;
+import dev.ladder.web.PublishStaticCommand;
+import dev.ladder.web.WebAssets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -43,6 +62,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import sun.misc.Signal;
 
 /**
@@ -51,17 +71,22 @@ import sun.misc.Signal;
  */
 @Command(name = "ladder", mixinStandardHelpOptions = true,
         description = "Ladder: one service that climbs from one box to millions of users.",
-        subcommands = SeedCommand.class)
+        subcommands = {SeedCommand.class, PublishStaticCommand.class, ThumbnailBenchCommand.class})
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
+    private static final String THUMBNAIL_QUEUE = "thumbnails";
 
-    @Option(names = "--profile", description = "Stage profile (default: $LADDER_PROFILE, else embedded).")
+    @Option(names = "--profile", scope = ScopeType.INHERIT, description = "Stage profile (default: $LADDER_PROFILE, else embedded).")
     String profile;
 
-    @Option(names = "--config", description = "A profile file to use instead of a named profile.")
+    @Option(names = "--config", scope = ScopeType.INHERIT, description = "A profile file to use instead of a named profile.")
     Path configFile;
 
     static {
+        // A server has no display: image work must never try to open one.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
         // Jersey and parts of Jetty log through java.util.logging; send it to the JSON log too.
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
@@ -88,8 +113,9 @@ public final class Main implements Callable<Integer> {
             log.error("Start-up failed", e);
             return 1;
         }
-        log.info("Ladder ({} profile) up in {} ms: API on :{}, admin on :{}", config.profile(),
-                (System.nanoTime() - started) / 1_000_000, running.apiPort(), running.adminPort());
+        log.info("Ladder ({} profile, roles {}) up in {} ms: API on {}, admin on :{}", config.profile(), config.node().roles(),
+                (System.nanoTime() - started) / 1_000_000, running.apiPort() < 0 ? "no port (not a web node)" : ":" + running.apiPort(),
+                running.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("shutdown").start(() -> {
             running.close();
@@ -103,7 +129,22 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** The node's configuration: a named profile or a file, with environment overrides on top. */
+    /**
+     * This command's configuration, for subcommands: the chosen profile with the environment's
+     * overrides and then the given ones (LADDER_... names).
+     */
+    public Config loadConfig(Map<String, String> overrides) {
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.putAll(overrides);
+        return loadConfig(profile, configFile, env);
+    }
+
+    /** The profile or file chosen on the command line, with exactly this environment (no System.getenv()). */
+    public Config loadConfigWithEnv(Map<String, String> env) {
+        return loadConfig(profile, configFile, env);
+    }
+
+    /** A named profile (null: $LADDER_PROFILE, else embedded) or a file, with the environment's overrides on top. */
     public static Config loadConfig(String profile, Path configFile, Map<String, String> env) {
         ConfigLoader loader = ConfigLoader.standard();
         if (configFile != null) {
@@ -119,6 +160,7 @@ public final class Main implements Callable<Integer> {
         try {
             Clock clock = Clock.systemUTC();
             PrometheusMeterRegistry metrics = Metrics.create(config.profile(), config.node().id());
+            IdGenerator ids = new IdGenerator(config.node().id());
 
             // Pools and clients
             Database database = Database.open(config.database(), config.data().path(), "db", metrics);
@@ -127,30 +169,62 @@ public final class Main implements Callable<Integer> {
             CompletableFuture<Void> migrated = config.database().migrate()
                     ? CompletableFuture.runAsync(database::migrate, task -> Thread.ofPlatform().name("migrate").start(task))
                     : CompletableFuture.completedFuture(null);
+            ObjectStore store = openStore(config, clock);
+            opened.push(store);
+            JobQueue thumbnails = switch (config.queue().kind()) {
+                case database -> new DatabaseJobQueue(database.jdbi(), THUMBNAIL_QUEUE, ids, config.queue(), clock);
+                case sqs -> SqsJobQueue.open(config.queue());
+            };
+            opened.push(thumbnails);
+            QueueMetrics.bind(thumbnails, metrics, Duration.ofSeconds(5));
 
             // Services
-            IdGenerator ids = new IdGenerator(config.node().id());
             UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
             SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock);
-            PostService posts = new PostService(database.jdbi(), users, ids, clock);
-            RenderedPosts renderedPosts = new RenderedPosts(posts, postCache(config.posts(), metrics));
+            PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
+                    config.storage().presignTtl(), clock);
+            PostService posts = new PostService(database.jdbi(), users, photos, ids, clock);
+            RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache(config.posts(), metrics));
             Health health = new Health(database::isReachable);
 
-            // Resources and server
-            var api = ApiApplication.create(config.http().maxRequestBytes(), metrics,
-                    new AuthFilter(sessions, config.http().allowedOrigins()),
-                    new UserResource(users),
-                    new SessionResource(sessions),
-                    new PostResource(posts, renderedPosts, config.posts()),
-                    new AuthorPostsResource(posts));
-            // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
-            HttpServer server = new HttpServer(config.http(), api, new AdminHandler(health, metrics), metrics,
-                    routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics));
+            // Resources and server: the public API and page on web nodes, the admin port on every node
+            HttpServer.PublicSite site = null;
+            if (config.hasRole(Role.web)) {
+                BodyLimits bodyLimits = BodyLimits.of(config.http().maxRequestBytes())
+                        .with(PhotoResource.UPLOAD_PATH, config.photos().maxUploadBytes());
+                var api = ApiApplication.create(bodyLimits, metrics,
+                        new AuthFilter(sessions, config.http().allowedOrigins()),
+                        new UserResource(users),
+                        new SessionResource(sessions),
+                        new PostResource(posts, renderedPosts, config.posts()),
+                        new AuthorPostsResource(posts, photos),
+                        new PhotoResource(photos, config.photos().maxConcurrentUploads()),
+                        new UserPhotosResource(photos));
+                site = new HttpServer.PublicSite(api, bodyLimits,
+                        store instanceof LocalDiskObjectStore local ? new MediaHandler(local.root()) : null,
+                        switch (config.web().assets()) {
+                            case bundled -> null;
+                            case published -> WebAssets.indexPublishedAt(store.publicBase());
+                        },
+                        // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
+                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics));
+            }
+            HttpServer server = new HttpServer(config.http(), site, new AdminHandler(health, metrics), metrics);
             awaitMigrations(migrated);
             server.start();
             opened.push(server::stop);
 
-            // Housekeeping: expired sessions go in small batches.
+            // Workers: thumbnails, on nodes with the worker role
+            if (config.hasRole(Role.worker)) {
+                JobRunner worker = new JobRunner(thumbnails,
+                        new ThumbnailWorker(database.jdbi(), store, config.photos(), config.worker().testOnlyJobDelay(), clock),
+                        config.queue(), config.worker(), metrics);
+                worker.start();
+                opened.push(worker);
+            }
+
+            // Housekeeping: expired sessions and uploads, old dead letters, and photos whose job never
+            // reached the queue, in small batches.
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
             housekeeping.scheduleWithFixedDelay(() -> {
@@ -160,6 +234,15 @@ public final class Main implements Callable<Integer> {
                     log.warn("Purging expired sessions failed: {}", e.toString());
                 }
             }, 1, 10, TimeUnit.MINUTES);
+            housekeeping.scheduleWithFixedDelay(() -> {
+                try {
+                    photos.requeueUnqueued(1_000);
+                    photos.purgeExpiredUploads(1_000);
+                    thumbnails.purgeDeadLetters(config.queue().deadLetterRetention(), 10_000);
+                } catch (RuntimeException e) {
+                    log.warn("Photo housekeeping failed: {}", e.toString());
+                }
+            }, 1, 1, TimeUnit.MINUTES);
             opened.push(housekeeping::shutdownNow);
 
             return new Running(config, server, health, opened);
@@ -167,6 +250,14 @@ public final class Main implements Callable<Integer> {
             closeAll(opened);
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The object store storage.kind names: local disk, or S3. */
+    public static ObjectStore openStore(Config config, Clock clock) {
+        return switch (config.storage().kind()) {
+            case local -> new LocalDiskObjectStore(config.storage().local().resolvedDir(config.data().path()), config.storage().publicBaseUrl());
+            case s3 -> S3ObjectStore.open(config.storage(), clock);
+        };
     }
 
     /** Rendered posts are cached in process (a shared cache comes with the stateless app tier). */

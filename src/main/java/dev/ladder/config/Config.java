@@ -17,7 +17,12 @@ public record Config(
         Database database,
         Sessions sessions,
         Passwords passwords,
-        Posts posts) {
+        Posts posts,
+        Storage storage,
+        Queue queue,
+        Worker worker,
+        Photos photos,
+        Web web) {
 
     public Config {
         Check.notBlank("profile", profile);
@@ -28,12 +33,35 @@ public record Config(
         Check.present("sessions", sessions);
         Check.present("passwords", passwords);
         Check.present("posts", posts);
+        Check.present("storage", storage);
+        Check.present("queue", queue);
+        Check.present("worker", worker);
+        Check.present("photos", photos);
+        Check.present("web", web);
+        if (web.assets() == Web.Assets.published && storage.kind() == Storage.Kind.s3 && storage.publicBaseUrl().isEmpty()) {
+            throw new ConfigException("web.assets", "published needs storage.publicBaseUrl (a CDN or public bucket URL) when storage.kind is s3");
+        }
     }
 
+    public boolean hasRole(Role role) {
+        return node.roles().contains(role);
+    }
+
+    /** What a node does: web serves the public API and page; worker runs queued jobs. */
+    public enum Role { web, worker }
+
     /** Which node this is: its id goes into every id it makes, so no two live nodes may share one. */
-    public record Node(int id) {
+    public record Node(int id, List<Role> roles) {
         public Node {
             Check.range("node.id", id, 0, 1023);
+            Check.present("node.roles", roles);
+            if (roles.isEmpty()) {
+                throw new ConfigException("node.roles", "must name at least one of web, worker");
+            }
+            if (roles.stream().distinct().count() != roles.size()) {
+                throw new ConfigException("node.roles", "names a role twice: " + roles);
+            }
+            roles = List.copyOf(roles);
         }
     }
 
@@ -156,6 +184,198 @@ public record Config(
             Check.duration("posts.cacheMaxAge", cacheMaxAge, Duration.ZERO, Duration.ofDays(1));
             Check.range("posts.cacheMegabytes", cacheMegabytes, 0, 64 * 1024);
             Check.duration("posts.cacheTtl", cacheTtl, Duration.ofSeconds(1), Duration.ofDays(1));
+        }
+    }
+
+    /**
+     * Where photos, thumbnails and published static assets live. Objects are write-once: a key's
+     * content never changes, so every object is served as immutable.
+     */
+    public record Storage(Kind kind, String publicBaseUrl, Duration presignTtl, Local local, S3 s3) {
+        public enum Kind { local, s3 }
+
+        private static final Pattern BASE_URL = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?(/[A-Za-z0-9._~/-]*)?");
+
+        public Storage {
+            Check.present("storage.kind", kind);
+            Check.present("storage.publicBaseUrl", publicBaseUrl);
+            if (!publicBaseUrl.isEmpty() && !BASE_URL.matcher(publicBaseUrl).matches()) {
+                throw new ConfigException("storage.publicBaseUrl", "\"" + publicBaseUrl + "\" is not an http(s) base URL like https://cdn.example.com/media");
+            }
+            publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
+            // SigV4 presigned URLs live at most 7 days.
+            Check.duration("storage.presignTtl", presignTtl, Duration.ofSeconds(10), Duration.ofDays(7));
+            Check.present("storage.local", local);
+            Check.present("storage.s3", s3);
+            if (kind == Kind.s3) {
+                Check.notBlank("storage.s3.bucket", s3.bucket());
+            }
+        }
+
+        public record Local(String dir) {
+            public Local {
+                Check.notBlank("storage.local.dir", dir);
+            }
+
+            /** The folder with {dataDir} replaced by the node's data folder. */
+            public Path resolvedDir(Path dataDir) {
+                return Path.of(dir.replace("{dataDir}", dataDir.toString())).toAbsolutePath().normalize();
+            }
+        }
+
+        public record S3(
+                String bucket,
+                String region,
+                String endpoint,
+                boolean pathStyle,
+                String accessKeyId,
+                String secretAccessKey,
+                String serverSideEncryption,
+                Duration requestTimeout) {
+
+            public S3 {
+                Check.present("storage.s3.bucket", bucket);
+                Check.notBlank("storage.s3.region", region);
+                Aws.endpoint("storage.s3.endpoint", endpoint);
+                Aws.credentials("storage.s3", accessKeyId, secretAccessKey);
+                Check.present("storage.s3.serverSideEncryption", serverSideEncryption);
+                if (!serverSideEncryption.equals("AES256") && !serverSideEncryption.equals("aws:kms")) {
+                    throw new ConfigException("storage.s3.serverSideEncryption", "must be AES256 or aws:kms (got \"" + serverSideEncryption + "\")");
+                }
+                Check.duration("storage.s3.requestTimeout", requestTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+            }
+
+            @Override
+            public String toString() {
+                return "S3[bucket=" + bucket + ", region=" + region + ", endpoint=" + endpoint + ", accessKeyId=" + accessKeyId + ", secretAccessKey=***]";
+            }
+        }
+    }
+
+    /** The job queue that carries asynchronous work (thumbnails) from web nodes to workers. */
+    public record Queue(
+            Kind kind,
+            int maxAttempts,
+            Duration retryBackoff,
+            Duration maxRetryBackoff,
+            Duration visibilityTimeout,
+            Duration receiveWait,
+            int receiveBatch,
+            Duration deadLetterRetention,
+            Database database,
+            Sqs sqs) {
+
+        public enum Kind { database, sqs }
+
+        public Queue {
+            Check.present("queue.kind", kind);
+            Check.range("queue.maxAttempts", maxAttempts, 1, 100);
+            Check.duration("queue.retryBackoff", retryBackoff, Duration.ZERO, Duration.ofHours(1));
+            Check.duration("queue.maxRetryBackoff", maxRetryBackoff, retryBackoff, Duration.ofHours(12));
+            // SQS allows a visibility timeout of 0 s to 12 h; under a second cannot cover any job.
+            Check.duration("queue.visibilityTimeout", visibilityTimeout, Duration.ofSeconds(1), Duration.ofHours(12));
+            // SQS long polling waits at most 20 s.
+            Check.duration("queue.receiveWait", receiveWait, Duration.ZERO, Duration.ofSeconds(20));
+            Check.range("queue.receiveBatch", receiveBatch, 1, 10);
+            // SQS keeps a message at most 14 days.
+            Check.duration("queue.deadLetterRetention", deadLetterRetention, Duration.ofMinutes(1), Duration.ofDays(14));
+            Check.present("queue.database", database);
+            Check.present("queue.sqs", sqs);
+            if (kind == Kind.sqs) {
+                Check.notBlank("queue.sqs.queueName", sqs.queueName());
+                Check.notBlank("queue.sqs.deadLetterQueueName", sqs.deadLetterQueueName());
+            }
+        }
+
+        public record Database(Duration pollInterval) {
+            public Database {
+                Check.duration("queue.database.pollInterval", pollInterval, Duration.ofMillis(10), Duration.ofMinutes(1));
+            }
+        }
+
+        public record Sqs(
+                String region,
+                String endpoint,
+                String accessKeyId,
+                String secretAccessKey,
+                String queueName,
+                String deadLetterQueueName,
+                boolean createQueues,
+                Duration requestTimeout) {
+
+            private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{0,80}");
+
+            public Sqs {
+                Check.notBlank("queue.sqs.region", region);
+                Aws.endpoint("queue.sqs.endpoint", endpoint);
+                Aws.credentials("queue.sqs", accessKeyId, secretAccessKey);
+                Check.present("queue.sqs.queueName", queueName);
+                Check.present("queue.sqs.deadLetterQueueName", deadLetterQueueName);
+                if (!QUEUE_NAME.matcher(queueName).matches()) {
+                    throw new ConfigException("queue.sqs.queueName", "must be 1-80 of [A-Za-z0-9_-]");
+                }
+                if (!QUEUE_NAME.matcher(deadLetterQueueName).matches()) {
+                    throw new ConfigException("queue.sqs.deadLetterQueueName", "must be 1-80 of [A-Za-z0-9_-]");
+                }
+                // Long polls (up to 20 s) must fit in one request.
+                Check.duration("queue.sqs.requestTimeout", requestTimeout, Duration.ofSeconds(25), Duration.ofMinutes(5));
+            }
+
+            @Override
+            public String toString() {
+                return "Sqs[region=" + region + ", endpoint=" + endpoint + ", queueName=" + queueName + ", accessKeyId=" + accessKeyId + ", secretAccessKey=***]";
+            }
+        }
+    }
+
+    /** How a node with the worker role runs jobs. */
+    public record Worker(int concurrency, Duration stopTimeout, Duration testOnlyJobDelay) {
+        public Worker {
+            Check.range("worker.concurrency", concurrency, 1, 64);
+            Check.duration("worker.stopTimeout", stopTimeout, Duration.ZERO, Duration.ofMinutes(5));
+            Check.duration("worker.testOnlyJobDelay", testOnlyJobDelay, Duration.ZERO, Duration.ofMinutes(10));
+        }
+    }
+
+    public record Photos(int maxUploadBytes, int maxConcurrentUploads, long maxPixels, int thumbnailSize, Duration requeueAfter) {
+        public Photos {
+            Check.range("photos.maxUploadBytes", maxUploadBytes, 1024, 100 * 1024 * 1024);
+            Check.range("photos.maxConcurrentUploads", maxConcurrentUploads, 1, 1000);
+            if (maxPixels < 1 || maxPixels > 100_000_000L) {
+                throw new ConfigException("photos.maxPixels", "must be between 1 and 100000000 (got " + maxPixels + ")");
+            }
+            Check.range("photos.thumbnailSize", thumbnailSize, 16, 2048);
+            Check.duration("photos.requeueAfter", requeueAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+        }
+    }
+
+    public record Web(Assets assets) {
+        /** bundled: this node serves the page's JS, CSS and icons; published: they come from storage.publicBaseUrl. */
+        public enum Assets { bundled, published }
+
+        public Web {
+            Check.present("web.assets", assets);
+        }
+    }
+
+    /** Checks shared by the S3 and SQS settings. */
+    private static final class Aws {
+        private static final Pattern ENDPOINT = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?/?");
+
+        static void endpoint(String key, String endpoint) {
+            Check.present(key, endpoint);
+            if (!endpoint.isEmpty() && !ENDPOINT.matcher(endpoint).matches()) {
+                throw new ConfigException(key, "\"" + endpoint + "\" is not an endpoint like http://127.0.0.1:9000 (empty: AWS's own)");
+            }
+        }
+
+        static void credentials(String prefix, String accessKeyId, String secretAccessKey) {
+            Check.present(prefix + ".accessKeyId", accessKeyId);
+            Check.present(prefix + ".secretAccessKey", secretAccessKey);
+            if (accessKeyId.isEmpty() != secretAccessKey.isEmpty()) {
+                throw new ConfigException(prefix + ".secretAccessKey", "set both " + prefix + ".accessKeyId and " + prefix
+                        + ".secretAccessKey, or neither (the SDK's default credentials)");
+            }
         }
     }
 }

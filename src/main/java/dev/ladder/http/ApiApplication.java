@@ -18,7 +18,7 @@ public final class ApiApplication {
     private ApiApplication() {
     }
 
-    public static ResourceConfig create(int maxRequestBytes, MeterRegistry metrics, Object... components) {
+    public static ResourceConfig create(BodyLimits bodyLimits, MeterRegistry metrics, Object... components) {
         ObjectMapper mapper = Json.mapper();
         ResourceConfig config = new ResourceConfig();
         config.property(ServerProperties.WADL_FEATURE_DISABLE, true);
@@ -31,7 +31,7 @@ public final class ApiApplication {
         config.register(new ProblemMappers.Jaxrs());
         config.register(new ProblemMappers.Json());
         config.register(new ProblemMappers.Unexpected());
-        config.register(new BodyLimitFilter(maxRequestBytes));
+        config.register(new BodyLimitFilter(bodyLimits));
         config.register(new MetricsApplicationEventListener(metrics, new DefaultJerseyTagsProvider(),
                 "http.server.requests", true));
         for (Object component : components) {

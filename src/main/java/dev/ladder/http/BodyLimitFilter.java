@@ -12,18 +12,20 @@ import java.io.InputStream;
 /**
  * Bounds every request body before anything parses it: a declared Content-Length over the
  * limit is refused at once, and a chunked body is cut off with 413 the moment it passes it.
+ * The limit is the route's own where {@link BodyLimits} gives one (photo uploads), else the default.
  */
 @PreMatching
 @Priority(100)
 public final class BodyLimitFilter implements ContainerRequestFilter {
-    private final long limit;
+    private final BodyLimits limits;
 
-    public BodyLimitFilter(long limit) {
-        this.limit = limit;
+    public BodyLimitFilter(BodyLimits limits) {
+        this.limits = limits;
     }
 
     @Override
     public void filter(ContainerRequestContext request) {
+        long limit = limits.limitFor(request.getUriInfo().getRequestUri().getRawPath());
         String declared = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (declared != null) {
             try {

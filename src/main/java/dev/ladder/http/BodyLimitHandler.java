@@ -11,19 +11,21 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Refuses a request whose declared Content-Length is over the limit before any of its body is
  * read: a complete 413 problem+json, then the connection closes (the unread body is not wanted).
- * Bodies without a length are bounded while they are read, by {@link BodyLimitFilter}.
+ * Bodies without a length are bounded while they are read, by {@link BodyLimitFilter}. Both
+ * take the limit for the request's path from the same {@link BodyLimits}.
  */
 public final class BodyLimitHandler extends Handler.Wrapper {
     private static final ObjectMapper JSON = Json.mapper();
-    private final long limit;
+    private final BodyLimits limits;
 
-    public BodyLimitHandler(long limit, Handler handler) {
+    public BodyLimitHandler(BodyLimits limits, Handler handler) {
         super(handler);
-        this.limit = limit;
+        this.limits = limits;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        long limit = limits.limitFor(request.getHttpURI().getPath());
         long declared = request.getLength();
         if (declared <= limit) {
             return super.handle(request, response, callback);

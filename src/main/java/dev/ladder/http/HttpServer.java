@@ -4,8 +4,12 @@ import dev.ladder.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
 import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -27,9 +31,10 @@ import org.glassfish.jersey.server.ContainerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 
 /**
- * The Jetty server: the public connector serves the API under /api and the web page elsewhere;
- * the admin connector serves health and metrics. Stopping is graceful: connectors close, then
- * requests in flight get up to http.stopTimeout to finish.
+ * The Jetty server: the public connector serves the API under /api, stored objects under /media
+ * (local storage only) and the web page elsewhere; the admin connector serves health and metrics.
+ * A node without the web role has no public connector at all. Stopping is graceful: connectors
+ * close, then requests in flight get up to http.stopTimeout to finish.
  */
 public final class HttpServer {
     private static final String API_CONNECTOR = "api";
@@ -39,43 +44,52 @@ public final class HttpServer {
     private final ServerConnector apiConnector;
     private final ServerConnector adminConnector;
 
-    public HttpServer(Config.Http config, ResourceConfig api, Handler admin, MeterRegistry metrics) {
-        this(config, api, admin, metrics, UnaryOperator.identity());
+    /**
+     * What the public connector serves: the API, the bounds on request bodies, this node's media
+     * folder (null when objects live elsewhere) and, when the page's assets are published, the
+     * index page that points at them (null: the bundled index.html), and a fast path wrapped
+     * around the routes (inside request ids and body limits) that answers some requests itself
+     * and passes the rest on.
+     */
+    public record PublicSite(ResourceConfig api, BodyLimits bodyLimits, Handler media, String indexHtml,
+                             UnaryOperator<Handler> fastPath) {
     }
 
-    /**
-     * As above, with {@code apiFastPath} wrapped around the API's routes: a handler that answers
-     * some requests itself (inside request ids and body limits) and passes the rest on.
-     */
-    public HttpServer(Config.Http config, ResourceConfig api, Handler admin, MeterRegistry metrics,
-                      UnaryOperator<Handler> apiFastPath) {
+    /** site: null on a node without the web role, which then listens on its admin port only. */
+    public HttpServer(Config.Http config, PublicSite site, Handler admin, MeterRegistry metrics) {
         this.server = new Server(threadPool(config));
         HttpConfiguration httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
 
-        apiConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-        apiConnector.setName(API_CONNECTOR);
-        apiConnector.setHost(config.host());
-        apiConnector.setPort(config.port());
-        apiConnector.setIdleTimeout(config.idleTimeout().toMillis());
-        apiConnector.setAcceptQueueSize(config.acceptQueue());
-
         adminConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
         adminConnector.setName(ADMIN_CONNECTOR);
         adminConnector.setHost(config.adminHost());
         adminConnector.setPort(config.adminPort());
-        server.addConnector(apiConnector);
-        server.addConnector(adminConnector);
-
-        Handler routes = apiFastPath.apply(new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, api), webPage()));
-
-        ContextHandler apiContext = new ContextHandler(new RequestIdHandler(new BodyLimitHandler(config.maxRequestBytes(), routes)), "/");
-        apiContext.setVirtualHosts(List.of("@" + API_CONNECTOR));
         ContextHandler adminContext = new ContextHandler(admin, "/");
         adminContext.setVirtualHosts(List.of("@" + ADMIN_CONNECTOR));
 
-        server.setHandler(new GracefulHandler(new ContextHandlerCollection(apiContext, adminContext)));
+        if (site == null) {
+            apiConnector = null;
+            server.addConnector(adminConnector);
+            server.setHandler(new GracefulHandler(new ContextHandlerCollection(adminContext)));
+        } else {
+            apiConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+            apiConnector.setName(API_CONNECTOR);
+            apiConnector.setHost(config.host());
+            apiConnector.setPort(config.port());
+            apiConnector.setIdleTimeout(config.idleTimeout().toMillis());
+            apiConnector.setAcceptQueueSize(config.acceptQueue());
+            server.addConnector(apiConnector);
+            server.addConnector(adminConnector);
+
+            Handler page = site.indexHtml() == null ? webPage() : new Handler.Sequence(new IndexPage(site.indexHtml()), webPage());
+            Handler routes = site.fastPath().apply(
+                    new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, site.api()), site.media(), page));
+            ContextHandler apiContext = new ContextHandler(new RequestIdHandler(new BodyLimitHandler(site.bodyLimits(), routes)), "/");
+            apiContext.setVirtualHosts(List.of("@" + API_CONNECTOR));
+            server.setHandler(new GracefulHandler(new ContextHandlerCollection(apiContext, adminContext)));
+        }
         server.setStopTimeout(config.stopTimeout().toMillis());
         server.setStopAtShutdown(false); // Main owns the shutdown order
         server.setRequestLog(new AccessLog());
@@ -113,24 +127,57 @@ public final class HttpServer {
     }
 
     /**
-     * /api and below go to Jersey, everything else to the static page. (Jetty's PathMappingsHandler
-     * would do it too, but makes Jersey see /api as its base path, which doubles it in route tags.)
+     * /api and below go to Jersey, /media/ to the media folder when this node has one, everything
+     * else to the static page. (Jetty's PathMappingsHandler would do it too, but makes Jersey see
+     * /api as its base path, which doubles it in route tags.)
      */
     private static final class ApiOrPage extends Handler.Sequence {
         private final Handler api;
+        private final Handler media;
         private final Handler page;
 
-        ApiOrPage(Handler api, Handler page) {
-            super(api, page);
+        ApiOrPage(Handler api, Handler media, Handler page) {
+            super(media == null ? new Handler[] {api, page} : new Handler[] {api, media, page});
             this.api = api;
+            this.media = media;
             this.page = page;
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             String path = Request.getPathInContext(request);
-            boolean isApi = path.startsWith("/api/") || path.equals("/api");
-            return (isApi ? api : page).handle(request, response, callback);
+            if (path.startsWith("/api/") || path.equals("/api")) {
+                return api.handle(request, response, callback);
+            }
+            if (media != null && path.startsWith("/media/")) {
+                return media.handle(request, response, callback);
+            }
+            return page.handle(request, response, callback);
+        }
+    }
+
+    /** The index page with its asset links rewritten to where they were published; revalidated on every load. */
+    private static final class IndexPage extends Handler.Abstract {
+        private final byte[] html;
+
+        IndexPage(String html) {
+            this.html = html.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String path = Request.getPathInContext(request);
+            boolean read = HttpMethod.GET.is(request.getMethod()) || HttpMethod.HEAD.is(request.getMethod());
+            if (!read || !(path.equals("/") || path.equals("/index.html"))) {
+                return false;
+            }
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, html.length);
+            boolean head = HttpMethod.HEAD.is(request.getMethod());
+            response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(html), callback);
+            return true;
         }
     }
 
@@ -143,8 +190,9 @@ public final class HttpServer {
         server.stop();
     }
 
+    /** The public port, or -1 on a node without the web role. */
     public int apiPort() {
-        return apiConnector.getLocalPort();
+        return apiConnector == null ? -1 : apiConnector.getLocalPort();
     }
 
     public int adminPort() {

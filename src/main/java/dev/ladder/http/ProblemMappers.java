@@ -31,7 +31,11 @@ public final class ProblemMappers {
     public static final class Api implements ExceptionMapper<ApiException> {
         @Override
         public Response toResponse(ApiException exception) {
-            return respond(exception.problem());
+            Response response = respond(exception.problem());
+            if (exception.status() == 503) { // busy or a dependency down: tell clients when to come back
+                return Response.fromResponse(response).header("Retry-After", "1").build();
+            }
+            return response;
         }
     }
 

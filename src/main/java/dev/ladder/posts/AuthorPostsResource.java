@@ -3,6 +3,7 @@ package dev.ladder.posts;
 import dev.ladder.http.ApiException;
 import dev.ladder.http.Cursor;
 import dev.ladder.http.Page;
+import dev.ladder.photos.PhotoService;
 import dev.ladder.posts.PostResource.PostView;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,17 +20,20 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 public final class AuthorPostsResource {
     private final PostService posts;
+    private final PhotoService photos;
 
-    public AuthorPostsResource(PostService posts) {
+    public AuthorPostsResource(PostService posts, PhotoService photos) {
         this.posts = posts;
+        this.photos = photos;
     }
 
     @GET
     public Page<PostView> list(@PathParam("handle") String handle,
                                @QueryParam("limit") String limit, @QueryParam("before") String before) {
         int size = Cursor.limit(limit);
-        return posts.byAuthor(handle, before, size)
-                .map(rows -> Page.of(rows, size, Post::id, PostView::of))
+        Page<Post> page = posts.byAuthor(handle, before, size)
+                .map(rows -> Page.of(rows, size, Post::id, post -> post))
                 .orElseThrow(() -> ApiException.notFound("that user"));
+        return new Page<>(PostView.of(page.items(), photos), page.next());
     }
 }

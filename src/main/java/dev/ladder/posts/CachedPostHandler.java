@@ -76,7 +76,7 @@ public final class CachedPostHandler extends Handler.Wrapper {
         var headers = response.getHeaders();
         headers.put(HttpHeader.ETAG, post.etagHeader());
         headers.put(cacheControl);
-        if (matches(request.getHeaders().get(HttpHeader.IF_NONE_MATCH), post.version())) {
+        if (matches(request.getHeaders().get(HttpHeader.IF_NONE_MATCH), post.etagHeader())) {
             response.setStatus(HttpStatus.NOT_MODIFIED_304);
             callback.succeeded();
             notModified.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -91,14 +91,13 @@ public final class CachedPostHandler extends Handler.Wrapper {
     }
 
     /**
-     * If-None-Match as JAX-RS evaluates it for a GET: "*", or any listed tag naming this version
+     * If-None-Match as JAX-RS evaluates it for a GET: "*", or any listed tag equal to this one
      * (weak comparison, so W/"v3" matches "v3").
      */
-    static boolean matches(String ifNoneMatch, int version) {
+    static boolean matches(String ifNoneMatch, String wanted) {
         if (ifNoneMatch == null || ifNoneMatch.isBlank()) {
             return false;
         }
-        String wanted = "\"v" + version + "\"";
         for (String tag : ifNoneMatch.split(",")) {
             String trimmed = tag.trim();
             if (trimmed.equals("*")) {

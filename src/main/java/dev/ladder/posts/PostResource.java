@@ -5,6 +5,9 @@ import dev.ladder.http.ApiException;
 import dev.ladder.http.Cursor;
 import dev.ladder.http.Page;
 import dev.ladder.ids.IdGenerator;
+import dev.ladder.photos.Photo;
+import dev.ladder.photos.PhotoService;
+import dev.ladder.photos.PhotoView;
 import dev.ladder.sessions.AuthFilter;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -24,7 +27,13 @@ import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,40 +41,73 @@ import java.util.regex.Pattern;
 @Path("/api/posts")
 @Produces(MediaType.APPLICATION_JSON)
 public final class PostResource {
-    private static final Pattern OUR_ETAG = Pattern.compile("\\s*(?:W/)?\"v(\\d{1,9})\"\\s*");
+    // "v3", or "v3.<photos>" when the post shows photos (whose state is part of what is cached).
+    private static final Pattern OUR_ETAG = Pattern.compile("\\s*(?:W/)?\"v(\\d{1,9})(?:\\.[0-9a-f]{1,16})?\"\\s*");
 
     private final PostService posts;
+    private final PhotoService photos;
     private final RenderedPosts rendered;
     private final CacheControl cacheControl;
 
     public PostResource(PostService posts, RenderedPosts rendered, Config.Posts config) {
         this.posts = posts;
+        this.photos = rendered.photos();
         this.rendered = rendered;
         this.cacheControl = new CacheControl();
         cacheControl.setMaxAge((int) config.cacheMaxAge().toSeconds());
         cacheControl.setNoTransform(false);
     }
 
-    public record PostRequest(String body) {
+    /** photoIds (optional, at most 4 of the author's own photos) can be given only when a post is created. */
+    public record PostRequest(String body, List<String> photoIds) {
     }
 
-    public record PostView(String id, String author, String body, Instant createdAt, Instant updatedAt) {
-        static PostView of(Post post) {
-            return new PostView(Long.toString(post.id()), post.authorHandle(), post.body(),
+    public record PostView(String id, String author, String body, List<PhotoView> photos, Instant createdAt, Instant updatedAt) {
+        static PostView of(Post post, List<PhotoView> photos) {
+            return new PostView(Long.toString(post.id()), post.authorHandle(), post.body(), photos,
                     Instant.ofEpochMilli(post.createdAt()), Instant.ofEpochMilli(post.updatedAt()));
+        }
+
+        /** Views of posts with the photos each shows, read in one query for the lot. */
+        static List<PostView> of(List<Post> posts, PhotoService photos) {
+            Map<Long, List<Photo>> shown = photos.photosOfPosts(posts.stream().map(Post::id).toList());
+            return posts.stream().map(post -> of(post, shown.getOrDefault(post.id(), List.of()).stream()
+                    .map(photo -> PhotoView.of(photo, photos)).toList())).toList();
         }
     }
 
-    static EntityTag etag(Post post) {
-        return new EntityTag("v" + post.version());
+    /** The version, and when the post shows photos a digest of their state and links, which change as thumbnails are made. */
+    static EntityTag etag(PostView view, int version) {
+        if (view.photos().isEmpty()) {
+            return new EntityTag("v" + version);
+        }
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (PhotoView photo : view.photos()) {
+                digest.update((photo.id() + " " + photo.status() + " " + photo.url() + " " + photo.thumbnailUrl() + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            return new EntityTag("v" + version + "." + HexFormat.of().formatHex(digest.digest(), 0, 8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    static PostView view(Post post, PhotoService photos) {
+        return PostView.of(List.of(post), photos).getFirst();
+    }
+
+    private PostView view(Post post) {
+        return PostView.of(List.of(post), photos).getFirst();
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(PostRequest request, @Context SecurityContext security) {
         var author = AuthFilter.require(security);
-        Post post = posts.create(author, bodyOf(request));
-        return Response.created(URI.create("/api/posts/" + post.id())).tag(etag(post)).entity(PostView.of(post)).build();
+        Post post = posts.create(author, bodyOf(request), request.photoIds());
+        PostView view = view(post);
+        return Response.created(URI.create("/api/posts/" + post.id())).tag(etag(view, post.version())).entity(view).build();
     }
 
     @GET
@@ -87,9 +129,13 @@ public final class PostResource {
     public Response update(@PathParam("id") String id, PostRequest request,
                            @Context SecurityContext security, @Context HttpHeaders headers) {
         var editor = AuthFilter.require(security);
+        if (request != null && request.photoIds() != null) {
+            throw ApiException.invalid("photoIds: a post's photos are chosen when it is created and cannot be changed");
+        }
         Post post = posts.update(editor, parseId(id), bodyOf(request), expectedVersion(headers.getHeaderString(HttpHeaders.IF_MATCH)));
         rendered.replaced(post);
-        return Response.ok(PostView.of(post)).tag(etag(post)).build();
+        PostView view = view(post);
+        return Response.ok(view).tag(etag(view, post.version())).build();
     }
 
     @DELETE
@@ -105,7 +151,8 @@ public final class PostResource {
     @GET
     public Page<PostView> recent(@QueryParam("limit") String limit, @QueryParam("before") String before) {
         int size = Cursor.limit(limit);
-        return Page.of(posts.recent(before, size), size, Post::id, PostView::of);
+        Page<Post> page = Page.of(posts.recent(before, size), size, Post::id, post -> post);
+        return new Page<>(PostView.of(page.items(), photos), page.next());
     }
 
     private static String bodyOf(PostRequest request) {

@@ -3,6 +3,7 @@ package dev.ladder.posts;
 import dev.ladder.http.ApiException;
 import dev.ladder.http.Cursor;
 import dev.ladder.ids.IdGenerator;
+import dev.ladder.photos.PhotoService;
 import dev.ladder.sessions.CurrentUser;
 import dev.ladder.users.User;
 import dev.ladder.users.UserService;
@@ -24,21 +25,28 @@ public final class PostService {
 
     private final Jdbi jdbi;
     private final UserService users;
+    private final PhotoService photos;
     private final IdGenerator ids;
     private final Clock clock;
 
-    public PostService(Jdbi jdbi, UserService users, IdGenerator ids, Clock clock) {
+    public PostService(Jdbi jdbi, UserService users, PhotoService photos, IdGenerator ids, Clock clock) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
         this.users = Objects.requireNonNull(users, "users");
+        this.photos = Objects.requireNonNull(photos, "photos");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    public Post create(CurrentUser author, String body) {
+    /** A new post, showing photoIds (may be null or empty): up to four of the author's own photos. */
+    public Post create(CurrentUser author, String body, List<String> photoIds) {
         validateBody(body);
+        List<Long> shown = photos.checkAttachable(author, photoIds);
         long now = clock.millis();
         Post post = new Post(ids.next(), author.id(), author.handle(), body, 1, now, now);
-        jdbi.useExtension(PostDao.class, dao -> dao.insert(post));
+        jdbi.useTransaction(handle -> {
+            handle.attach(PostDao.class).insert(post);
+            PhotoService.attach(handle, post.id(), shown);
+        });
         return post;
     }
 
@@ -76,6 +84,7 @@ public final class PostService {
                 throw ApiException.forbidden("only the author may delete a post");
             }
             dao.delete(id, editor.id());
+            PhotoService.detachAll(handle, id);
         });
     }
 

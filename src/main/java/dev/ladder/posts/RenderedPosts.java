@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.ladder.cache.Cache;
 import dev.ladder.http.Json;
+import dev.ladder.photos.PhotoService;
+import dev.ladder.photos.PhotoStatus;
+import dev.ladder.photos.PhotoView;
 import dev.ladder.posts.PostResource.PostView;
 import jakarta.ws.rs.core.EntityTag;
 import java.util.Objects;
@@ -14,7 +17,9 @@ import java.util.Optional;
  * {@link Cache} so a hot post is read from the database and serialized once per version, not once
  * per request (the profile of GET /api/posts/{id} put the database round trip and Jackson on top).
  *
- * <p>Edits replace the cached copy and deletes drop it, on this node at once. A read that missed
+ * <p>Only settled renderings are cached: a post whose photos are still pending changes (its
+ * thumbnails appear) without a new version, so it is rendered afresh until they are done.
+ * Edits replace the cached copy and deletes drop it, on this node at once. A read that missed
  * just before a concurrent edit may put the older version back; the cache's time-to-live bounds
  * that, as it bounds other nodes' copies.
  */
@@ -22,30 +27,27 @@ public final class RenderedPosts {
     private static final String KEY_PREFIX = "post:";
 
     private final PostService posts;
+    private final PhotoService photos;
     private final Cache<Rendered> cache;
     private final ObjectWriter writer;
 
-    public RenderedPosts(PostService posts, Cache<Rendered> cache) {
+    public RenderedPosts(PostService posts, PhotoService photos, Cache<Rendered> cache) {
         this.posts = Objects.requireNonNull(posts, "posts");
+        this.photos = Objects.requireNonNull(photos, "photos");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.writer = Json.mapper().writerFor(PostView.class);
     }
 
-    /** One version of a post, ready to send: its version (the ETag) and its JSON. */
-    public record Rendered(int version, byte[] json) {
-        public EntityTag etag() {
-            return new EntityTag("v" + version);
-        }
-
-        /** The ETag header's value, "v3" in quotes. */
-        public String etagHeader() {
-            return "\"v" + version + "\"";
-        }
-
-        /** What an entry weighs in the cache: the bytes plus about 64 for the objects around them. */
+    /** One rendering of a post, ready to send: its entity tag and its JSON. */
+    public record Rendered(EntityTag etag, String etagHeader, byte[] json, boolean settled) {
+        /** What an entry weighs in the cache: the bytes plus about 96 for the objects around them. */
         public int weight() {
-            return json.length + 64;
+            return json.length + etagHeader.length() + 96;
         }
+    }
+
+    PhotoService photos() {
+        return photos;
     }
 
     /** The cached rendering only, never the database: for the direct read path. */
@@ -60,13 +62,18 @@ public final class RenderedPosts {
             return cached;
         }
         Optional<Rendered> read = posts.find(id).map(this::render);
-        read.ifPresent(rendered -> cache.put(key, rendered));
+        read.filter(Rendered::settled).ifPresent(rendered -> cache.put(key, rendered));
         return read;
     }
 
     /** The post has a new version: the next read gets it without going to the database. */
     public void replaced(Post post) {
-        cache.put(KEY_PREFIX + post.id(), render(post));
+        Rendered rendered = render(post);
+        if (rendered.settled()) {
+            cache.put(KEY_PREFIX + post.id(), rendered);
+        } else {
+            cache.invalidate(KEY_PREFIX + post.id());
+        }
     }
 
     public void deleted(long id) {
@@ -74,8 +81,11 @@ public final class RenderedPosts {
     }
 
     Rendered render(Post post) {
+        PostView view = PostResource.view(post, photos);
+        EntityTag etag = PostResource.etag(view, post.version());
+        boolean settled = view.photos().stream().map(PhotoView::status).noneMatch(status -> status == PhotoStatus.pending);
         try {
-            return new Rendered(post.version(), writer.writeValueAsBytes(PostView.of(post)));
+            return new Rendered(etag, etag.toString(), writer.writeValueAsBytes(view), settled);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a post could not be written as JSON", e);
         }

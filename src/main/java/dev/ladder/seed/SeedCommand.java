@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code ladder seed}: fills the profile's database with benchmark users and posts (see
@@ -27,11 +28,9 @@ public final class SeedCommand implements Callable<Integer> {
     /** The node id of seeded rows' ids; servers run with small node ids, so the two never collide. */
     static final int SEED_NODE = 1023;
 
-    @Option(names = "--profile", description = "Stage profile (default: $LADDER_PROFILE, else embedded).")
-    String profile;
-
-    @Option(names = "--config", description = "A profile file to use instead of a named profile.")
-    Path configFile;
+    /** Main, whose --profile and --config this command inherits; null when a test runs the command alone. */
+    @ParentCommand
+    Main parent;
 
     @Option(names = "--users", defaultValue = "1000", description = "Users to have: seed_0000001.. (default: ${DEFAULT-VALUE}).")
     int users;
@@ -71,7 +70,7 @@ public final class SeedCommand implements Callable<Integer> {
         Config config;
         Seeder.Plan plan;
         try {
-            config = Main.loadConfig(profile, configFile, env);
+            config = parent != null ? parent.loadConfigWithEnv(env) : Main.loadConfig(null, null, env);
             plan = new Seeder.Plan(users, posts, zipf, batch, randomSeed);
         } catch (ConfigException e) {
             out.println("ladder seed: invalid configuration: " + e.getMessage());

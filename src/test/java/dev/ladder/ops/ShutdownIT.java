@@ -33,7 +33,7 @@ class ShutdownIT {
     void sigtermDuringWritesLosesNoAcknowledgedPostAndExitsZero(@TempDir Path dir) throws Exception {
         Map<String, String> env = Map.of(
                 "LADDER_DATA_DIR", dir.resolve("data").toString(),
-                "LADDER_HTTP_DRAIN_DELAY", "1s",
+                "LADDER_HTTP_DRAIN_DELAY", "3s",
                 "LADDER_HTTP_STOP_TIMEOUT", "10s");
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicInteger refused = new AtomicInteger();
@@ -73,7 +73,7 @@ class ShutdownIT {
             assertThat(warmedUp.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
             node.terminate();
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (System.nanoTime() < deadline && !sawNotReady.get()) {
                 try {
                     sawNotReady.set(admin.get("/health/ready").status() == 503);

@@ -104,13 +104,13 @@ class CachedPostReadTest {
 
     @Test
     void matchesIfNoneMatchAsJaxRsDoes() {
-        assertThat(CachedPostHandler.matches(null, 1)).isFalse();
-        assertThat(CachedPostHandler.matches("", 1)).isFalse();
-        assertThat(CachedPostHandler.matches("\"v1\"", 1)).isTrue();
-        assertThat(CachedPostHandler.matches("\"v1\"", 2)).isFalse();
-        assertThat(CachedPostHandler.matches("W/\"v2\"", 2)).isTrue();
-        assertThat(CachedPostHandler.matches("\"a\", \"v3\"", 3)).isTrue();
-        assertThat(CachedPostHandler.matches("*", 9)).isTrue();
-        assertThat(CachedPostHandler.matches("v1", 1)).isFalse();
+        assertThat(CachedPostHandler.matches(null, "\"v1\"")).isFalse();
+        assertThat(CachedPostHandler.matches("", "\"v1\"")).isFalse();
+        assertThat(CachedPostHandler.matches("\"v1\"", "\"v1\"")).isTrue();
+        assertThat(CachedPostHandler.matches("\"v1\"", "\"v2\"")).isFalse();
+        assertThat(CachedPostHandler.matches("W/\"v2\"", "\"v2\"")).isTrue();
+        assertThat(CachedPostHandler.matches("\"a\", \"v3\"", "\"v3\"")).isTrue();
+        assertThat(CachedPostHandler.matches("*", "\"v9\"")).isTrue();
+        assertThat(CachedPostHandler.matches("v1", "\"v1\"")).isFalse();
     }
 }

@@ -95,6 +95,39 @@ public final class Api {
         return send(request);
     }
 
+    /** Sends raw bytes (an image upload, say); a null contentType sends no Content-Type header. */
+    public Reply sendBytes(String method, String path, byte[] body, String contentType, String... headers) {
+        HttpRequest.Builder request = request(path).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request);
+    }
+
+    /** A binary response: status, headers and body bytes. */
+    public record Download(int status, java.net.http.HttpHeaders headers, byte[] body) {
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+    }
+
+    /** GETs a URL as a browser would follow it: relative to this API's base, or absolute (a CDN, S3). */
+    public Download download(String url) {
+        try {
+            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(base.resolve(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            return new Download(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Signs a user up (password "password123") and returns a bearer token for them. */
     public String signUpAndLogIn(String handle) {
         Reply created = post("/api/users", json(Map.of("handle", handle, "email", handle + "@example.com", "password", "password123")));

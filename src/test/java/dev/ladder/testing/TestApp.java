@@ -33,6 +33,22 @@ public final class TestApp implements AutoCloseable {
                 "LADDER_DATABASE_PASSWORD", mariaDb.password()));
     }
 
+    /**
+     * The overrides for users-plus on this machine: a database of the test MariaDB, a bucket of
+     * the test S3 server and a fresh queue (created at start-up) on the test SQS server.
+     */
+    public static Map<String, String> usersPlusOverrides(MariaDb mariaDb, String database, S3Server s3, String bucket,
+                                                         SqsServer sqs, String queueName, Path dataDir) {
+        Map<String, String> env = new HashMap<>();
+        env.put("LADDER_DATA_DIR", dataDir.toString());
+        env.put("LADDER_DATABASE_URL", mariaDb.jdbcUrl(database));
+        env.put("LADDER_DATABASE_USER", mariaDb.user());
+        env.put("LADDER_DATABASE_PASSWORD", mariaDb.password());
+        env.putAll(s3.storageOverrides(bucket));
+        env.putAll(sqs.queueOverrides(queueName));
+        return env;
+    }
+
     public static TestApp start(String profile, Map<String, String> overrides) {
         return new TestApp(Main.start(config(profile, overrides)));
     }
@@ -46,6 +62,10 @@ public final class TestApp implements AutoCloseable {
         env.put("LADDER_PASSWORDS_ARGON2_ITERATIONS", "1");
         env.putAll(overrides);
         return ConfigLoader.standard().load(profile, env);
+    }
+
+    public Main.Running running() {
+        return running;
     }
 
     public URI apiUri() {

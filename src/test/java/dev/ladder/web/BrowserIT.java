@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ladder.testing.HeadlessChromium;
 import dev.ladder.testing.TestApp;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,9 +25,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -37,8 +34,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class BrowserIT {
     // Debian's packages; scripts/test installs them. Fixed paths keep Selenium Manager from downloading a browser.
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String PASSWORD = "correct horse battery";
 
@@ -52,37 +47,9 @@ class BrowserIT {
 
     @BeforeEach
     void startServiceAndBrowser() throws Exception {
-        assertThat(CHROMIUM)
-                .as("browser tests need Chromium at %s (scripts/test installs the 'chromium' package)", CHROMIUM)
-                .isFile()
-                .canRead();
-        assertThat(CHROMEDRIVER)
-                .as("browser tests need chromedriver at %s (scripts/test installs the 'chromium-driver' package)", CHROMEDRIVER)
-                .isFile()
-                .canRead();
-
         app = TestApp.embedded(Files.createDirectory(tempDir.resolve("app")));
         base = app.apiUri();
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--window-size=1024,900",
-                "--user-data-dir=" + Files.createDirectory(tempDir.resolve("chromium-profile")));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort()
-                .build();
-        driver = new ChromeDriver(service, options);
+        driver = HeadlessChromium.start(tempDir);
         wait = new WebDriverWait(driver, WAIT);
     }
 

@@ -1,0 +1,56 @@
+package dev.ladder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ladder.testing.Api;
+import dev.ladder.testing.TestApp;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** node.roles decides what a node serves and runs; every node keeps its admin port. */
+class NodeRolesTest {
+    @TempDir
+    Path data;
+
+    @Test
+    void aWorkerOnlyNodeOpensNoPublicPortButAnswersOnItsAdminPort() throws Exception {
+        try (TestApp worker = TestApp.start("embedded", Map.of("LADDER_DATA_DIR", data.toString(), "LADDER_NODE_ROLES", "worker",
+                "LADDER_HTTP_PORT", "18080"))) {
+            assertThat(worker.running().apiPort()).isEqualTo(-1);
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                // Nothing listens on the configured public port.
+                assertThat(sendFails(client, URI.create("http://127.0.0.1:18080/api/posts"))).isTrue();
+            }
+            Api admin = new Api(worker.adminUri());
+            assertThat(admin.get("/health/ready").status()).isEqualTo(200);
+            assertThat(admin.get("/metrics").body()).contains("ladder_jobs_active{").contains("ladder_queue_depth{");
+        }
+    }
+
+    @Test
+    void aWebOnlyNodeServesTheApiAndRunsNoWorker() {
+        try (TestApp web = TestApp.start("embedded", Map.of("LADDER_DATA_DIR", data.toString(), "LADDER_NODE_ROLES", "web"))) {
+            assertThat(new Api(web.apiUri()).get("/api/posts").status()).isEqualTo(200);
+            String metrics = new Api(web.adminUri()).get("/metrics").body();
+            assertThat(metrics).contains("ladder_queue_depth{").doesNotContain("ladder_jobs_active");
+        }
+    }
+
+    private static boolean sendFails(HttpClient client, URI uri) throws InterruptedException {
+        try {
+            client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.discarding());
+            return false;
+        } catch (ConnectException refused) {
+            return true;
+        } catch (java.io.IOException other) {
+            return true;
+        }
+    }
+}
