@@ -33,7 +33,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * sign up, log in, post, and see the post on the timeline.
  */
 class BrowserIT {
-    // Debian's packages; scripts/test installs them. Fixed paths keep Selenium Manager from downloading a browser.
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String PASSWORD = "correct horse battery";
 
