@@ -95,9 +95,13 @@ public final class Api {
         return send(request);
     }
 
-    /** Sends raw bytes (an image upload, say); a null contentType sends no Content-Type header. */
+    /**
+     * Sends raw bytes (an image upload, say); a null contentType sends no Content-Type header.
+     * With Expect: 100-continue, as curl and browsers send large bodies: a refusal (413) arrives
+     * before the body is written, instead of racing the server's close as a broken pipe.
+     */
     public Reply sendBytes(String method, String path, byte[] body, String contentType, String... headers) {
-        HttpRequest.Builder request = request(path).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder request = request(path).expectContinue(true).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
