@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Works out who is calling (Authorization: Bearer, else the session cookie) and defends
@@ -42,21 +43,33 @@ public final class AuthFilter implements ContainerRequestFilter {
         if (unsafe && origin != null && !"null".equals(origin) && !isOwnOrAllowed(origin, request)) {
             throw ApiException.forbidden("cross-site request refused: the Origin header names another site");
         }
-        Optional<CurrentUser> user = Optional.empty();
         String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        String token;
+        boolean viaCookie;
         if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            user = sessions.resolve(authorization.substring(BEARER.length()).trim(), false);
+            token = authorization.substring(BEARER.length()).trim();
+            viaCookie = false;
         } else {
             Cookie cookie = request.getCookies().get(sessions.cookieName());
-            if (cookie != null) {
-                user = sessions.resolve(cookie.getValue(), true);
-                if (user.isPresent() && unsafe && !provesSameOrigin(origin, request)) {
-                    throw ApiException.forbidden("a change made with the session cookie must carry an Origin or Referer header of this site");
-                }
+            if (cookie == null) {
+                return;
             }
+            token = cookie.getValue();
+            viaCookie = true;
+        }
+        boolean secure = isHttps(request);
+        if (!unsafe) {
+            // Reads mostly need no user, and the page's cookie rides on every one of them: look the
+            // session up only if the resource asks who is calling.
+            request.setSecurityContext(new LazyUserContext(() -> sessions.resolve(token, viaCookie), viaCookie, secure));
+            return;
+        }
+        Optional<CurrentUser> user = sessions.resolve(token, viaCookie);
+        if (user.isPresent() && viaCookie && !provesSameOrigin(origin, request)) {
+            throw ApiException.forbidden("a change made with the session cookie must carry an Origin or Referer header of this site");
         }
         if (user.isPresent()) {
-            request.setSecurityContext(new UserContext(user.get(), isHttps(request)));
+            request.setSecurityContext(new LazyUserContext(() -> user, viaCookie, secure));
         }
     }
 
@@ -112,10 +125,25 @@ public final class AuthFilter implements ContainerRequestFilter {
         return origin.replaceFirst("^(http://[^/]+):80$", "$1").replaceFirst("^(https://[^/]+):443$", "$1");
     }
 
-    private record UserContext(CurrentUser user, boolean secure) implements SecurityContext {
+    /** The caller's session, resolved at most once, and only when someone asks. */
+    private static final class LazyUserContext implements SecurityContext {
+        private final Supplier<Optional<CurrentUser>> resolve;
+        private final boolean viaCookie;
+        private final boolean secure;
+        private Optional<CurrentUser> user;
+
+        LazyUserContext(Supplier<Optional<CurrentUser>> resolve, boolean viaCookie, boolean secure) {
+            this.resolve = resolve;
+            this.viaCookie = viaCookie;
+            this.secure = secure;
+        }
+
         @Override
-        public Principal getUserPrincipal() {
-            return user;
+        public synchronized Principal getUserPrincipal() {
+            if (user == null) {
+                user = resolve.get();
+            }
+            return user.orElse(null);
         }
 
         @Override
@@ -130,7 +158,7 @@ public final class AuthFilter implements ContainerRequestFilter {
 
         @Override
         public String getAuthenticationScheme() {
-            return user.viaCookie() ? "COOKIE" : "BEARER";
+            return viaCookie ? "COOKIE" : "BEARER";
         }
     }
 }
