@@ -2,6 +2,8 @@ package dev.ladder.api;
 
 import static dev.ladder.testing.Api.bearer;
 import static dev.ladder.testing.Api.json;
+import static dev.ladder.testing.ApiAssertions.assertProblem;
+import static dev.ladder.testing.ApiAssertions.uniqueHandle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,8 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ApiContract {
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
     protected TestApp app;
     protected Api api;
 
@@ -47,20 +46,6 @@ abstract class ApiContract {
         if (app != null) {
             app.close();
         }
-    }
-
-    static String uniqueHandle(String prefix) {
-        return prefix + "_" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36) + SEQUENCE.incrementAndGet();
-    }
-
-    static void assertProblem(Reply reply, int status, String type) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-        assertThat(reply.header("Content-Type")).startsWith("application/problem+json");
-        JsonNode problem = reply.json();
-        assertThat(problem.get("type").asText()).isEqualTo("/problems/" + type);
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("title").asText()).isNotBlank();
-        assertThat(reply.body()).doesNotContain("Exception").doesNotContain("\tat ");
     }
 
     String origin() {

@@ -2,6 +2,8 @@ package dev.ladder.photos;
 
 import static dev.ladder.testing.Api.bearer;
 import static dev.ladder.testing.Api.json;
+import static dev.ladder.testing.ApiAssertions.assertProblem;
+import static dev.ladder.testing.ApiAssertions.uniqueHandle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,8 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +33,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class PhotoApiContract {
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
     static final Duration PATIENCE = Duration.ofSeconds(30);
     protected TestApp app;
     protected Api api;
@@ -67,17 +66,6 @@ public abstract class PhotoApiContract {
         if (app != null) {
             app.close();
         }
-    }
-
-    static String uniqueHandle(String prefix) {
-        return prefix + "_" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36) + SEQUENCE.incrementAndGet();
-    }
-
-    static void assertProblem(Reply reply, int status, String type) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-        assertThat(reply.header("Content-Type")).startsWith("application/problem+json");
-        assertThat(reply.json().get("type").asText()).isEqualTo("/problems/" + type);
-        assertThat(reply.body()).doesNotContain("Exception").doesNotContain("\tat ");
     }
 
     Reply upload(String token, byte[] image, String contentType) {

@@ -12,6 +12,7 @@ import dev.ladder.queue.JobQueue;
 import dev.ladder.queue.QueueDepth;
 import dev.ladder.queue.SqsJobQueue;
 import dev.ladder.testing.Api;
+import dev.ladder.testing.ApiAssertions;
 import dev.ladder.testing.MariaDb;
 import dev.ladder.testing.S3Server;
 import dev.ladder.testing.SqsServer;
@@ -109,7 +110,7 @@ class WorkerKilledIT {
 
         // Worker A: the real jar, worker only, and every job stalls before storing its result.
         Worker first = startWorker(env, queueKind + "-a", Duration.ofMinutes(5));
-        String token = api.signUpAndLogIn(PhotoApiContract.uniqueHandle("kil"));
+        String token = api.signUpAndLogIn(ApiAssertions.uniqueHandle("kil"));
         String id = api.sendBytes("POST", "/api/photos", SyntheticPhoto.jpeg(1600, 1200, 77), "image/jpeg", bearer(token)).text("id");
 
         await("worker A holds the job", () -> first.metric("ladder_jobs_active") == 1.0);
