@@ -2,6 +2,7 @@ package dev.ladder.posts;
 
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -12,7 +13,22 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 public interface PostDao {
     String COLUMNS = "id, author_id, author_handle, body, version, created_at, updated_at";
 
-    @SqlUpdate("INSERT INTO posts (" + COLUMNS + ") VALUES (:id, :authorId, :authorHandle, :body, :version, :createdAt, :updatedAt)")
+    String INSERT = "INSERT INTO posts (" + COLUMNS + ") VALUES (:id, :authorId, :authorHandle, :body, :version, :createdAt, :updatedAt)";
+
+    /**
+     * The read behind GET /api/posts/{id}: the post and whether it shows any photo, in one round
+     * trip, so a post without photos (most of them) needs no second query. PostService runs it
+     * (and INSERT) as a fluent query with {@link #ROW}: attaching this interface per call cost
+     * about twice the CPU of the query itself (see BENCHMARKS.md, "database paths").
+     */
+    String FIND_SHOWING = "SELECT " + COLUMNS + ", EXISTS (SELECT 1 FROM post_photos pp WHERE pp.post_id = posts.id) AS shows_photos"
+            + " FROM posts WHERE id = :id";
+
+    /** Maps the columns of {@link #COLUMNS}, in that order, by index. */
+    RowMapper<Post> ROW = (rows, context) -> new Post(rows.getLong(1), rows.getLong(2), rows.getString(3), rows.getString(4),
+            rows.getInt(5), rows.getLong(6), rows.getLong(7));
+
+    @SqlUpdate(INSERT)
     void insert(@BindMethods Post post);
 
     @SqlQuery("SELECT " + COLUMNS + " FROM posts WHERE id = :id")

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** The rules of posts: 1-1024 bytes of UTF-8, only the author changes or deletes, versions for ETags. */
@@ -43,15 +44,45 @@ public final class PostService {
         List<Long> shown = photos.checkAttachable(author, photoIds);
         long now = clock.millis();
         Post post = new Post(ids.next(), author.id(), author.handle(), body, 1, now, now);
+        if (shown.isEmpty()) {
+            // One statement commits by itself (autocommit): a transaction would add three round
+            // trips (SET autocommit=0, COMMIT, SET autocommit=1) to the one that matters.
+            jdbi.useHandle(handle -> insert(handle, post));
+            return post;
+        }
         jdbi.useTransaction(handle -> {
-            handle.attach(PostDao.class).insert(post);
+            insert(handle, post);
             PhotoService.attach(handle, post.id(), shown);
         });
         return post;
     }
 
+    private static void insert(Handle handle, Post post) {
+        handle.createUpdate(PostDao.INSERT)
+                .bind("id", post.id())
+                .bind("authorId", post.authorId())
+                .bind("authorHandle", post.authorHandle())
+                .bind("body", post.body())
+                .bind("version", post.version())
+                .bind("createdAt", post.createdAt())
+                .bind("updatedAt", post.updatedAt())
+                .execute();
+    }
+
     public Optional<Post> find(long id) {
         return jdbi.withExtension(PostDao.class, dao -> dao.find(id));
+    }
+
+    /** A post, and whether it shows any photo (when not, its view needs no photo query). */
+    public record Found(Post post, boolean showsPhotos) {
+    }
+
+    /** The post for GET /api/posts/{id}: one query on one connection (see {@link PostDao#FIND_SHOWING}). */
+    public Optional<Found> findShowing(long id) {
+        return jdbi.withHandle(handle -> handle.createQuery(PostDao.FIND_SHOWING)
+                .bind("id", id)
+                .map((rows, context) -> new Found(PostDao.ROW.map(rows, context), rows.getBoolean(8)))
+                .findOne());
     }
 
     /**

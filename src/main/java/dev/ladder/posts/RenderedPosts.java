@@ -9,6 +9,7 @@ import dev.ladder.photos.PhotoStatus;
 import dev.ladder.photos.PhotoView;
 import dev.ladder.posts.PostResource.PostView;
 import jakarta.ws.rs.core.EntityTag;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -61,7 +62,9 @@ public final class RenderedPosts {
         if (cached.isPresent()) {
             return cached;
         }
-        Optional<Rendered> read = posts.find(id).map(this::render);
+        Optional<Rendered> read = posts.findShowing(id).map(found -> found.showsPhotos()
+                ? render(found.post())
+                : render(found.post(), PostView.of(found.post(), List.of())));
         read.filter(Rendered::settled).ifPresent(rendered -> cache.put(key, rendered));
         return read;
     }
@@ -81,7 +84,10 @@ public final class RenderedPosts {
     }
 
     Rendered render(Post post) {
-        PostView view = PostResource.view(post, photos);
+        return render(post, PostResource.view(post, photos));
+    }
+
+    private Rendered render(Post post, PostView view) {
         EntityTag etag = PostResource.etag(view, post.version());
         boolean settled = view.photos().stream().map(PhotoView::status).noneMatch(status -> status == PhotoStatus.pending);
         try {
