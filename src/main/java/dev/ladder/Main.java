@@ -180,7 +180,8 @@ public final class Main implements Callable<Integer> {
 
             // Services
             UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
-            SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock);
+            SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock,
+                    sessionCache(config.sessions(), metrics));
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
                     config.storage().presignTtl(), clock);
             PostService posts = new PostService(database.jdbi(), users, photos, ids, clock);
@@ -267,6 +268,14 @@ public final class Main implements Callable<Integer> {
         }
         return new InProcessCache<>("posts", config.cacheMegabytes() * 1024L * 1024L, config.cacheTtl(),
                 RenderedPosts.Rendered::weight, metrics);
+    }
+
+    /** Sessions looked up recently, in process (a shared session store comes with the stateless app tier). */
+    private static Cache<SessionService.LiveSession> sessionCache(Config.Sessions config, PrometheusMeterRegistry metrics) {
+        if (config.cacheTtl().isZero()) {
+            return Cache.none();
+        }
+        return new InProcessCache<>("sessions", 16L * 1024 * 1024, config.cacheTtl(), SessionService.LiveSession::weight, metrics);
     }
 
     private static void awaitMigrations(CompletableFuture<Void> migrated) throws InterruptedException {

@@ -154,11 +154,12 @@ public record Config(
         }
     }
 
-    public record Sessions(Duration ttl, String cookieName) {
+    public record Sessions(Duration ttl, String cookieName, Duration cacheTtl) {
         private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
         public Sessions {
             Check.duration("sessions.ttl", ttl, Duration.ofMinutes(1), Duration.ofDays(365));
+            Check.duration("sessions.cacheTtl", cacheTtl, Duration.ZERO, Duration.ofMinutes(5));
             Check.notBlank("sessions.cookieName", cookieName);
             if (!COOKIE_NAME.matcher(cookieName).matches()) {
                 throw new ConfigException("sessions.cookieName", "must be 1-64 of [A-Za-z0-9_-]");

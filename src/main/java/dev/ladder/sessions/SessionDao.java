@@ -11,6 +11,16 @@ public interface SessionDao {
             """)
     void insert(String tokenHash, long userId, long createdAt, long expiresAt);
 
+    /**
+     * The session's user and its expiry, if it exists and has not expired: SessionService runs it
+     * as a fluent query (attaching this interface per call cost more than the query; see PostDao).
+     */
+    String FIND_LIVE = """
+            SELECT u.id, u.handle, s.expires_at
+            FROM sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.token_hash = :tokenHash AND s.expires_at > :now
+            """;
+
     /** The session's user, if the session exists and has not expired. */
     @SqlQuery("""
             SELECT u.id AS id, u.handle AS handle

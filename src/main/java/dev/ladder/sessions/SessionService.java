@@ -1,5 +1,6 @@
 package dev.ladder.sessions;
 
+import dev.ladder.cache.Cache;
 import dev.ladder.config.Config;
 import dev.ladder.users.User;
 import dev.ladder.users.UserService;
@@ -18,7 +19,16 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * Log-in sessions: a random 256-bit token goes to the client once; only its SHA-256 is stored,
- * so a copy of the table lets nobody in. Logging out deletes the row: the token dies at once.
+ * so a copy of the table lets nobody in. Logging out deletes the row: the token dies at once on
+ * this node.
+ *
+ * <p>A session found in the database is remembered for sessions.cacheTtl (by token hash, never
+ * past its expiry), so authenticated requests do not each pay a session query: the write
+ * profile had it as one of the two round trips of every POST. Tokens that match nothing are not
+ * remembered (random guesses cannot fill the cache). Logging out forgets the session here; other
+ * nodes may honour the token until their copy ages out (so may this one, if a look-up that read
+ * the row just before the delete stores it just after: rare, and bounded the same way). Anything
+ * that deletes sessions must go through this class so the cache is told.
  */
 public final class SessionService {
     private static final int TOKEN_BYTES = 32;
@@ -28,14 +38,24 @@ public final class SessionService {
     private final UserService users;
     private final Config.Sessions config;
     private final Clock clock;
+    private final Cache<LiveSession> cache;
     private final SecureRandom random = new SecureRandom();
 
-    public SessionService(Jdbi jdbi, UserService users, Config.Sessions config, Clock clock) {
+    public SessionService(Jdbi jdbi, UserService users, Config.Sessions config, Clock clock, Cache<LiveSession> cache) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
         this.users = Objects.requireNonNull(users, "users");
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.cache = Objects.requireNonNull(cache, "cache");
         jdbi.registerRowMapper(ConstructorMapper.factory(SessionDao.SessionUser.class));
+    }
+
+    /** A live session's user, as remembered between look-ups. */
+    public record LiveSession(long userId, String handle, long expiresAt) {
+        /** What an entry weighs in the cache: the key (a 64-character hash), the handle, the objects around them. */
+        public int weight() {
+            return 64 + handle.length() + 96;
+        }
     }
 
     public record NewSession(String token, Instant expiresAt, User user) {
@@ -63,12 +83,21 @@ public final class SessionService {
         }
         String tokenHash = hash(token);
         long now = clock.millis();
-        return jdbi.withExtension(SessionDao.class, dao -> dao.findUser(tokenHash, now))
-                .map(found -> new CurrentUser(found.id(), found.handle(), tokenHash, viaCookie));
+        Optional<LiveSession> session = cache.get(tokenHash).filter(remembered -> remembered.expiresAt() > now);
+        if (session.isEmpty()) {
+            session = jdbi.withHandle(handle -> handle.createQuery(SessionDao.FIND_LIVE)
+                    .bind("tokenHash", tokenHash)
+                    .bind("now", now)
+                    .map((rows, context) -> new LiveSession(rows.getLong(1), rows.getString(2), rows.getLong(3)))
+                    .findOne());
+            session.ifPresent(found -> cache.put(tokenHash, found));
+        }
+        return session.map(found -> new CurrentUser(found.userId(), found.handle(), tokenHash, viaCookie));
     }
 
     public void logOut(CurrentUser user) {
         jdbi.useExtension(SessionDao.class, dao -> dao.delete(user.tokenHash()));
+        cache.invalidate(user.tokenHash());
     }
 
     /** Removes up to limit expired sessions; returns how many went. */
