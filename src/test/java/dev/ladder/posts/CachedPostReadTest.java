@@ -18,8 +18,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The cached read path answers exactly as Jersey does: the first read of a post goes through
- * Jersey and the database (and fills the cache), later reads come from the cache through Jetty.
+ * The direct read path answers exactly as Jersey did: the first read of a post goes to the
+ * database (and fills the cache), later reads come from the cache, both answered by Jetty.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CachedPostReadTest {
@@ -52,7 +52,7 @@ class CachedPostReadTest {
         String id = api.post("/api/posts", json(Map.of("body", "read me twice")), bearer(token)).text("id");
         double before = servedReads("200");
 
-        Reply first = api.get("/api/posts/" + id);   // a miss: Jersey, the database, then the cache
+        Reply first = api.get("/api/posts/" + id);   // a miss: the database, then the cache
         Reply second = api.get("/api/posts/" + id);  // a hit: straight from the cache
 
         assertThat(first.status()).isEqualTo(200);
@@ -62,7 +62,7 @@ class CachedPostReadTest {
         for (String header : new String[] {"ETag", "Cache-Control", "Content-Type"}) {
             assertThat(second.header(header)).as(header).isEqualTo(first.header(header));
         }
-        // Jersey streams its answer (chunked); the cached one knows its length.
+        // Jersey streamed its answer (chunked); the direct path knows its length.
         assertThat(second.header("Content-Length")).isEqualTo(Integer.toString(second.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
         assertThat(second.header("X-Request-Id")).isNotBlank();
         assertThat(servedReads("200") - before).isEqualTo(2);
