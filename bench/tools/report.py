@@ -95,16 +95,21 @@ def wrk_result(path, clock_ticks=100):
     """wrk's figures, plus the server's CPU time per request when scripts/bench recorded its ticks."""
     if not os.path.exists(path):
         return None
-    result, ticks = None, None
+    result, ticks, db_ticks = None, None, None
     with open(path) as handle:
         for line in handle:
             if line.startswith("LADDER_WRK "):
                 result = json.loads(line[len("LADDER_WRK "):])
             elif line.startswith("LADDER_CPU_TICKS "):
                 ticks = int(line.split()[1])
+            elif line.startswith("LADDER_DB_CPU_TICKS "):
+                db_ticks = int(line.split()[1])
     if result and ticks is not None and result.get("requests"):
         result["server_cpu_s"] = round(ticks / clock_ticks, 2)
         result["cpu_us_per_request"] = round(1e6 * ticks / clock_ticks / result["requests"], 1)
+    if result and db_ticks is not None and result.get("requests"):
+        # MariaDB's own CPU over the same run (single-box): what the database spent per request.
+        result["db_cpu_us_per_request"] = round(1e6 * db_ticks / clock_ticks / result["requests"], 1)
     return result
 
 
@@ -410,6 +415,7 @@ def command_run(args):
         "access_log": args.access_log,
         "seeded": {"users": args.users, "posts": args.posts, "seed_command_seconds": args.seed_seconds},
         "window_seconds": args.window_seconds,
+        "store_after_seeding": args.settled or "unknown (run made before scripts/bench checked)",
         "error_rate_limit": 1.0,
         "jmeter_exit_code": args.jmeter_rc,
         "cpu": {
@@ -429,6 +435,13 @@ def command_run(args):
     summary["jmeter"] = jmeter_results(out, args.plan)
     baseline = wrk_result(os.path.join(out, "wrk-baseline.txt"), args.clock_ticks)
     app = wrk_result(os.path.join(out, "wrk-app.txt"), args.clock_ticks)
+    writes = wrk_result(os.path.join(out, "wrk-writes.txt"), args.clock_ticks)
+    if writes:
+        logins = [float(line) for line in open(os.path.join(out, "login-seconds.txt")) if line.strip()] \
+            if os.path.exists(os.path.join(out, "login-seconds.txt")) else []
+        summary["wrk_writes"] = dict(writes, settings=f"wrk -t1 -c{args.connections} -d{args.wrk_duration}s, "
+                                                    "POST /api/posts (800-1024 bytes) with Bearer tokens",
+                                     login_mean_s=round(sum(logins) / len(logins), 3) if logins else None)
     if baseline or app:
         summary["wrk"] = {
             "settings": f"wrk -t1 -c{args.connections} -d{args.wrk_duration}s, GET /api/posts/{{id}} by Zipf rank",
@@ -441,6 +454,19 @@ def command_run(args):
     sysbench = {name: sysbench_rate(os.path.join(out, f"sysbench-{name}.txt")) for name in ("point-select", "insert")}
     if any(sysbench.values()):
         summary["sysbench"] = sysbench
+        # The database alone on the same server in the same run: how much of it the app's path keeps.
+        point, insert = sysbench.get("point-select") or {}, sysbench.get("insert") or {}
+        jm_total = (summary["jmeter"] or {}).get("total") or {}
+        summary["ratios_to_sysbench"] = {
+            "wrk_reads_to_point_select": round(app["rps"] / point["queries_per_s"], 3)
+            if app and point.get("queries_per_s") else None,
+            "wrk_writes_to_insert": round(writes["rps"] / insert["queries_per_s"], 3)
+            if writes and insert.get("queries_per_s") else None,
+            "jmeter_to_point_select" if args.plan != "write-only" else "jmeter_writes_to_insert":
+                round(jm_total["throughput_per_s"] / (point if args.plan != "write-only" else insert)["queries_per_s"], 3)
+                if jm_total.get("throughput_per_s") and (point if args.plan != "write-only" else insert).get("queries_per_s")
+                else None,
+        }
     summary["metrics"] = pool_and_app_metrics(out)
     summary["profile"] = jfr_analysis(os.path.join(out, "app.jfr"))
     summary["verdict"] = verdict(summary)
@@ -472,7 +498,8 @@ def write_profile(out, summary):
     parts.append(f"Recorded with JDK Flight Recorder (settings=profile) over the measured window "
                  f"({summary['window_seconds']:.0f} s: the wrk runs on the app, then the JMeter plan). "
                  f"Pinning: {summary['pinning']}. Heap {summary['heap']}, peak RSS {summary['rss_peak_mb']} MB. "
-                 f"Post cache {summary['cache']}, access log {summary['access_log']}.")
+                 f"Post cache {summary['cache']}, access log {summary['access_log']}. "
+                 f"Store after seeding: {summary.get('store_after_seeding', 'unknown')}.")
     parts.append("")
     cpu = summary["cpu"]
     parts.append(f"- App CPU: {cpu['app_cores']} cores" + (f"; MariaDB CPU: {cpu['db_cores']} cores" if cpu.get("db_cores") else ""))
@@ -556,6 +583,7 @@ def reconstructed_args(summary):
         "seed_seconds": summary["seeded"]["seed_command_seconds"], "jmeter_started": 0,
         "core0_busy_ticks": round((cpu.get("core0_busy") or 0) * window * 100),
         "loadavg": cpu.get("loadavg_before_after", ""),
+        "settled": summary.get("store_after_seeding", ""),
     }
 
 
@@ -569,7 +597,11 @@ def load(path):
 def headline(summary):
     jm = (summary.get("jmeter") or {}).get("total") or {}
     wrk = summary.get("wrk") or {}
+    writes = summary.get("wrk_writes") or {}
+    sysbench = summary.get("sysbench") or {}
+    ratios = summary.get("ratios_to_sysbench") or {}
     return {
+        "load average before / after": summary["cpu"].get("loadavg_before_after"),
         "JMeter throughput (req/s)": jm.get("throughput_per_s"),
         "JMeter p50 (ms)": jm.get("p50_ms"),
         "JMeter p95 (ms)": jm.get("p95_ms"),
@@ -585,6 +617,16 @@ def headline(summary):
         "CPU ratio to bare Jetty": wrk.get("cpu_ratio_to_baseline"),
         "app CPU (cores)": summary["cpu"]["app_cores"],
         "peak RSS (MB)": summary.get("rss_peak_mb"),
+        "MariaDB CPU per wrk read (us)": (wrk.get("app") or {}).get("db_cpu_us_per_request"),
+        "wrk writes (req/s)": writes.get("rps"),
+        "wrk writes p99 (ms)": writes.get("p99_ms"),
+        "app CPU per write (us)": writes.get("cpu_us_per_request"),
+        "MariaDB CPU per write (us)": writes.get("db_cpu_us_per_request"),
+        "sysbench point select (q/s)": (sysbench.get("point-select") or {}).get("queries_per_s"),
+        "sysbench insert (q/s)": (sysbench.get("insert") or {}).get("queries_per_s"),
+        "wrk reads / sysbench point select": ratios.get("wrk_reads_to_point_select"),
+        "wrk writes / sysbench insert": ratios.get("wrk_writes_to_insert"),
+        "JMeter writes / sysbench insert": ratios.get("jmeter_writes_to_insert"),
     }
 
 
@@ -678,6 +720,7 @@ def main():
         run.add_argument(f"--{name}", type=int, required=True)
     run.add_argument("--core0-busy-ticks", type=int, default=0)
     run.add_argument("--loadavg", default="")
+    run.add_argument("--settled", default="", help="whether the store had settled after seeding, as scripts/bench found")
     for name in ("window-seconds", "seed-seconds", "jmeter-started"):
         run.add_argument(f"--{name}", type=float, required=True)
     again = commands.add_parser("again")
