@@ -635,6 +635,8 @@ def command_compare(args):
     rows = []
     for key, value_a in headline(a).items():
         value_b = headline(b)[key]
+        if value_a is None and value_b is None:
+            continue  # a figure neither plan has (wrk writes on a read plan, and so on)
         if isinstance(value_a, (int, float)) and isinstance(value_b, (int, float)):
             change = f"{value_b - value_a:+.3g}" + (f" ({100 * (value_b - value_a) / value_a:+.1f} %)" if value_a else "")
         else:
