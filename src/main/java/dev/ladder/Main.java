@@ -113,7 +113,7 @@ public final class Main implements Callable<Integer> {
             log.error("Start-up failed", e);
             return 1;
         }
-        log.info("Ladder ({} profile, roles {}) up in {} ms: API on {}, admin on :{}", config.profile(), config.node().roles(),
+        log.info("Ladder node {} ({} profile, roles {}) up in {} ms: API on {}, admin on :{}", config.node().name(), config.profile(), config.node().roles(),
                 (System.nanoTime() - started) / 1_000_000, running.apiPort() < 0 ? "no port (not a web node)" : ":" + running.apiPort(),
                 running.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
@@ -189,7 +189,7 @@ public final class Main implements Callable<Integer> {
 
             // Resources and server: the public API and page on web nodes, the admin port on every node
             HttpServer.PublicSite site = null;
-            if (config.hasRole(Role.web)) {
+            if (config.node().servesPublic()) {
                 BodyLimits bodyLimits = BodyLimits.of(config.http().maxRequestBytes())
                         .with(PhotoResource.UPLOAD_PATH, config.photos().maxUploadBytes());
                 var api = ApiApplication.create(bodyLimits, metrics,
@@ -207,7 +207,9 @@ public final class Main implements Callable<Integer> {
                             case published -> WebAssets.indexPublishedAt(store.publicBase());
                         },
                         // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
-                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics));
+                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics),
+                        config.http().servedBy() ? config.node().name() : null,
+                        config.node().readOnly());
             }
             HttpServer server = new HttpServer(config.http(), site, new AdminHandler(health, metrics), metrics);
             awaitMigrations(migrated);
