@@ -150,7 +150,7 @@ public final class Main implements Callable<Integer> {
         if (configFile != null) {
             return loader.loadFile(configFile, env);
         }
-        String name = profile != null ? profile : env.getOrDefault("LADDER_PROFILE", ConfigLoader.DEFAULT_PROFILE);
+        String name = profile != null ? profile : env.getOrDefault(ConfigLoader.PROFILE_VARIABLE, ConfigLoader.DEFAULT_PROFILE);
         return loader.load(name, env);
     }
 
