@@ -183,8 +183,10 @@ public final class Main implements Callable<Integer> {
             SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock);
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
                     config.storage().presignTtl(), clock);
-            PostService posts = new PostService(database.jdbi(), users, photos, ids, clock);
-            RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache(config.posts(), metrics));
+            // Rendered posts: RenderedPosts fills the cache, PostService (every writer) invalidates it.
+            Cache<RenderedPosts.Rendered> postCache = postCache(config.posts(), metrics);
+            PostService posts = new PostService(database.jdbi(), users, photos, ids, clock, postCache);
+            RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache);
             Health health = new Health(database::isReachable);
 
             // Resources and server: the public API and page on web nodes, the admin port on every node
