@@ -14,6 +14,7 @@ import dev.ladder.http.MediaHandler;
 import dev.ladder.ids.IdGenerator;
 import dev.ladder.ops.AdminHandler;
 import dev.ladder.ops.Health;
+import dev.ladder.ops.Housekeeping;
 import dev.ladder.ops.Metrics;
 import dev.ladder.photos.PhotoResource;
 import dev.ladder.photos.PhotoService;
@@ -53,9 +54,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -227,27 +225,18 @@ public final class Main implements Callable<Integer> {
                 opened.push(worker);
             }
 
-            // Housekeeping: expired sessions and uploads, old dead letters, and photos whose job never
-            // reached the queue, in small batches.
-            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().name("housekeeping").daemon().factory());
-            housekeeping.scheduleWithFixedDelay(() -> {
-                try {
-                    sessions.purgeExpired(10_000);
-                } catch (RuntimeException e) {
-                    log.warn("Purging expired sessions failed: {}", e.toString());
-                }
-            }, 1, 10, TimeUnit.MINUTES);
-            housekeeping.scheduleWithFixedDelay(() -> {
-                try {
-                    photos.requeueUnqueued(1_000);
-                    photos.purgeExpiredUploads(1_000);
-                    thumbnails.purgeDeadLetters(config.queue().deadLetterRetention(), 10_000);
-                } catch (RuntimeException e) {
-                    log.warn("Photo housekeeping failed: {}", e.toString());
-                }
-            }, 1, 1, TimeUnit.MINUTES);
-            opened.push(housekeeping::shutdownNow);
+            // Housekeeping, on worker nodes only: expired sessions and uploads, photos whose job never
+            // reached the queue, old dead letters; in small batches.
+            if (config.hasRole(Role.worker)) {
+                Housekeeping housekeeping = new Housekeeping(metrics)
+                        .every(Duration.ofMinutes(10), "sessions", () -> sessions.purgeExpired(10_000))
+                        .every(Duration.ofMinutes(1), "photos", () -> {
+                            photos.requeueUnqueued(1_000);
+                            photos.purgeExpiredUploads(1_000);
+                            thumbnails.purgeDeadLetters(config.queue().deadLetterRetention(), 10_000);
+                        });
+                opened.push(housekeeping);
+            }
 
             return new Running(config, server, health, opened);
         } catch (Exception e) {
