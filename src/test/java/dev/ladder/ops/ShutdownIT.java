@@ -8,10 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ladder.testing.Api;
 import dev.ladder.testing.JarProcess;
+import dev.ladder.testing.MariaDb;
+import dev.ladder.testing.S3Server;
+import dev.ladder.testing.SqsServer;
+import dev.ladder.testing.TestApp;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -129,6 +134,33 @@ class ShutdownIT {
         // is generous, and a node that waits out its stopTimeout still fails it.
         assertThat(stopped).as(output).isLessThan(stopTimeout.dividedBy(2)).isGreaterThanOrEqualTo(drainDelay);
         assertThat(output).contains("Stopped").doesNotContain("TimeoutException");
+    }
+
+    @Test
+    void anIdleUsersPlusNodeLongPollingItsQueueStopsWithinItsDrainDelay(@TempDir Path dir) throws Exception {
+        MariaDb mariaDb = MariaDb.shared();
+        try (S3Server s3 = S3Server.start(); SqsServer sqs = SqsServer.start()) {
+            Map<String, String> env = new HashMap<>(TestApp.usersPlusOverrides(mariaDb, mariaDb.createDatabase(), s3, s3.createBucket(),
+                    sqs, SqsServer.uniqueQueueName(), dir.resolve("data")));
+            env.put("LADDER_PROFILE", "users-plus");
+            env.put("LADDER_QUEUE_RECEIVE_WAIT", "20s");
+            env.put("LADDER_HTTP_DRAIN_DELAY", "1s");
+            env.put("LADDER_HTTP_STOP_TIMEOUT", "20s");
+            Duration stopped;
+            String output;
+            try (JarProcess node = JarProcess.start(dir, env)) {
+                assertThat(new Api(node.apiUri()).get("/api/posts").status()).isEqualTo(200);
+                Thread.sleep(2_000); // the worker is inside a 20 s long poll now
+                long signalled = System.nanoTime();
+                node.terminate();
+                assertThat(node.awaitExit(Duration.ofSeconds(60))).isZero();
+                stopped = Duration.ofNanos(System.nanoTime() - signalled);
+                output = node.output();
+            }
+            // A worker inside a 20 s long poll is given up to a second to come back; never the whole poll or stopTimeout.
+            assertThat(stopped).as(output).isLessThan(Duration.ofSeconds(10));
+            assertThat(output).contains("Stopped").doesNotContain("TimeoutException");
+        }
     }
 
     @Test
