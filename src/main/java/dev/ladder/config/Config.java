@@ -166,12 +166,19 @@ public record Config(
         }
     }
 
-    /** Argon2id cost. The defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane). */
-    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism) {
+    /**
+     * Argon2id cost. The defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane). At most
+     * maxConcurrentHashes hashes run at once (each takes its memory and a core); a sign-up or login
+     * that cannot start one within hashWait gets 503 busy, so a flood cannot exhaust the node.
+     */
+    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism, int maxConcurrentHashes,
+                            Duration hashWait) {
         public Passwords {
             Check.range("passwords.argon2MemoryKib", argon2MemoryKib, 1024, 1024 * 1024);
             Check.range("passwords.argon2Iterations", argon2Iterations, 1, 20);
             Check.range("passwords.argon2Parallelism", argon2Parallelism, 1, 16);
+            Check.range("passwords.maxConcurrentHashes", maxConcurrentHashes, 1, 1024);
+            Check.duration("passwords.hashWait", hashWait, Duration.ZERO, Duration.ofSeconds(30));
         }
     }
 

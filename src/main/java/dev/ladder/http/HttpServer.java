@@ -62,7 +62,9 @@ public final class HttpServer {
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
 
-        adminConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        // The admin connector runs on its own small pool of platform threads: health and metrics
+        // answer even when every request thread (or, with virtual threads, every carrier) is busy.
+        adminConnector = new ServerConnector(server, adminThreadPool(), null, null, 1, 1, new HttpConnectionFactory(httpConfig));
         adminConnector.setName(ADMIN_CONNECTOR);
         adminConnector.setHost(config.adminHost());
         adminConnector.setPort(config.adminPort());
@@ -99,6 +101,14 @@ public final class HttpServer {
         if (server.getThreadPool() instanceof QueuedThreadPool queued) {
             new JettyServerThreadPoolMetrics(queued, List.of()).bindTo(metrics);
         }
+    }
+
+    /** A few platform threads (acceptor, selector, requests), started and stopped with the admin connector. */
+    private static QueuedThreadPool adminThreadPool() {
+        QueuedThreadPool pool = new QueuedThreadPool(8, 2);
+        pool.setName("admin");
+        pool.setReservedThreads(0);
+        return pool;
     }
 
     private static ThreadPool threadPool(Config.Http config) {
