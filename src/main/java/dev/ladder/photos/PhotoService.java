@@ -199,6 +199,9 @@ public final class PhotoService {
         }
         List<Long> parsed = new ArrayList<>();
         for (String text : photoIds) {
+            if (text == null) {
+                throw ApiException.invalid("photoIds: must be photo ids, not null");
+            }
             long id = IdGenerator.parse(text).orElseThrow(() -> ApiException.invalid("photoIds: \"" + abbreviate(text) + "\" is not a photo id"));
             parsed.add(id);
         }
