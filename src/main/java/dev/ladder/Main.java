@@ -12,6 +12,8 @@ import dev.ladder.http.BodyLimits;
 import dev.ladder.http.HttpServer;
 import dev.ladder.http.MediaHandler;
 import dev.ladder.ids.IdGenerator;
+import dev.ladder.limits.RateLimitFilter;
+import dev.ladder.limits.Throttle;
 import dev.ladder.ops.AdminHandler;
 import dev.ladder.ops.Health;
 import dev.ladder.ops.Metrics;
@@ -186,6 +188,7 @@ public final class Main implements Callable<Integer> {
             PostService posts = new PostService(database.jdbi(), users, photos, ids, clock);
             RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache(config.posts(), metrics));
             Health health = new Health(database::isReachable);
+            Throttle throttle = Throttle.inProcess(config.rateLimits());
 
             // Resources and server: the public API and page on web nodes, the admin port on every node
             HttpServer.PublicSite site = null;
@@ -194,8 +197,9 @@ public final class Main implements Callable<Integer> {
                         .with(PhotoResource.UPLOAD_PATH, config.photos().maxUploadBytes());
                 var api = ApiApplication.create(bodyLimits, metrics,
                         new AuthFilter(sessions, config.http().allowedOrigins()),
+                        new RateLimitFilter(throttle),
                         new UserResource(users),
-                        new SessionResource(sessions),
+                        new SessionResource(sessions, throttle),
                         new PostResource(posts, renderedPosts, config.posts()),
                         new AuthorPostsResource(posts, photos),
                         new PhotoResource(photos, config.photos().maxConcurrentUploads()),

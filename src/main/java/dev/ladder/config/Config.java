@@ -22,7 +22,8 @@ public record Config(
         Queue queue,
         Worker worker,
         Photos photos,
-        Web web) {
+        Web web,
+        RateLimits rateLimits) {
 
     public Config {
         Check.notBlank("profile", profile);
@@ -38,6 +39,7 @@ public record Config(
         Check.present("worker", worker);
         Check.present("photos", photos);
         Check.present("web", web);
+        Check.present("rateLimits", rateLimits);
         if (web.assets() == Web.Assets.published && storage.kind() == Storage.Kind.s3 && storage.publicBaseUrl().isEmpty()) {
             throw new ConfigException("web.assets", "published needs storage.publicBaseUrl (a CDN or public bucket URL) when storage.kind is s3");
         }
@@ -362,6 +364,41 @@ public record Config(
 
         public Web {
             Check.present("web.assets", assets);
+        }
+    }
+
+    /**
+     * Abuse limits, per client address (as Jetty resolved it: http.trustedProxies decide whether
+     * X-Forwarded-For is believed) and per account; beyond them 429 with Retry-After.
+     * login.perAccountAndIp and login.perAccount count failed logins only, so a real user's own
+     * successful logins never use them up, and the user's own address keeps its own bucket.
+     */
+    public record RateLimits(boolean enabled, Login login, SignUp signUp, Writes writes) {
+        public RateLimits {
+            Check.present("rateLimits.login", login);
+            Check.present("rateLimits.signUp", signUp);
+            Check.present("rateLimits.writes", writes);
+        }
+
+        public record Login(Rate perIp, Rate perAccountAndIp, Rate perAccount) {
+            public Login {
+                Check.present("rateLimits.login.perIp", perIp);
+                Check.present("rateLimits.login.perAccountAndIp", perAccountAndIp);
+                Check.present("rateLimits.login.perAccount", perAccount);
+            }
+        }
+
+        public record SignUp(Rate perIp) {
+            public SignUp {
+                Check.present("rateLimits.signUp.perIp", perIp);
+            }
+        }
+
+        public record Writes(Rate perIp, Rate perAccount) {
+            public Writes {
+                Check.present("rateLimits.writes.perIp", perIp);
+                Check.present("rateLimits.writes.perAccount", perAccount);
+            }
         }
     }
 
