@@ -89,6 +89,7 @@ public record Config(
             int acceptQueue,
             int maxRequestBytes,
             Duration idleTimeout,
+            int minRequestDataRate,
             Duration drainDelay,
             Duration stopTimeout,
             List<String> allowedOrigins) {
@@ -108,6 +109,7 @@ public record Config(
             Check.range("http.acceptQueue", acceptQueue, 0, 65_535);
             Check.range("http.maxRequestBytes", maxRequestBytes, 1024, 16 * 1024 * 1024);
             Check.duration("http.idleTimeout", idleTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
+            Check.range("http.minRequestDataRate", minRequestDataRate, 0, 100 * 1024 * 1024);
             Check.duration("http.drainDelay", drainDelay, Duration.ZERO, Duration.ofMinutes(5));
             Check.duration("http.stopTimeout", stopTimeout, Duration.ZERO, Duration.ofMinutes(5));
             Check.present("http.allowedOrigins", allowedOrigins);

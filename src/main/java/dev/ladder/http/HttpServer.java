@@ -88,7 +88,8 @@ public final class HttpServer {
             Handler page = site.indexHtml() == null ? webPage() : new Handler.Sequence(new IndexPage(site.indexHtml()), webPage());
             Handler routes = site.fastPath().apply(
                     new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, site.api()), site.media(), page));
-            ContextHandler apiContext = new ContextHandler(new RequestIdHandler(new BodyLimitHandler(site.bodyLimits(), routes)), "/");
+            ContextHandler apiContext = new ContextHandler(new RequestIdHandler(new BodyLimitHandler(site.bodyLimits(),
+                    new MinimumDataRateHandler(config.minRequestDataRate(), routes))), "/");
             apiContext.setVirtualHosts(List.of("@" + API_CONNECTOR));
             server.setHandler(new GracefulHandler(new ContextHandlerCollection(apiContext, adminContext)));
         }

@@ -17,9 +17,10 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
@@ -60,11 +61,13 @@ public final class PhotoResource {
     public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @Context SecurityContext security) {
         CurrentUser owner = AuthFilter.require(security); // before a byte of the body is read
+        // A slot is taken only once the body flows: a client that sends headers and then nothing holds none.
+        byte[] first = readFirstByte(body);
         if (!acquireUploadSlot()) {
-            throw new ApiException(503, "busy", "Too many uploads in progress", "this server is taking as many uploads as it can; retry shortly");
+            throw ApiException.busy("Too many uploads in progress", "this server is taking as many uploads as it can; retry shortly");
         }
         try {
-            byte[] bytes = readBounded(body, photos.maxUploadBytes());
+            byte[] bytes = readBounded(first, body, photos.maxUploadBytes());
             return accepted(photos.upload(owner, contentType, bytes));
         } finally {
             uploadSlots.release();
@@ -119,16 +122,30 @@ public final class PhotoResource {
                 .build();
     }
 
-    /** The whole body, at most max bytes (BodyLimitFilter has already cut longer ones off with 413). */
-    private static byte[] readBounded(InputStream body, int max) {
+    private static byte[] readFirstByte(InputStream body) {
         try {
-            byte[] bytes = body.readNBytes(max + 1);
+            return body.readNBytes(1);
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    /** The whole body, at most max bytes (BodyLimitFilter has already cut longer ones off with 413). */
+    private static byte[] readBounded(byte[] first, InputStream body, int max) {
+        try {
+            byte[] bytes = new SequenceInputStream(new ByteArrayInputStream(first), body).readNBytes(max + 1);
             if (bytes.length > max) {
                 throw ApiException.tooLarge(max);
             }
             return bytes;
         } catch (IOException e) {
-            throw new UncheckedIOException("could not read the upload", e);
+            throw unreadable(e);
         }
+    }
+
+    /** The body stopped: too slow (MinimumDataRateHandler) or the client went away. Not our failure. */
+    private static ApiException unreadable(IOException e) {
+        return new ApiException(408, "request-timeout", "Request body incomplete",
+                "the body did not arrive in full, or arrived slower than this server accepts");
     }
 }
