@@ -91,7 +91,8 @@ public final class PhotoService {
                     "finish or let expire some of your " + MAX_OPEN_UPLOADS + " open uploads first");
         }
         long id = ids.next();
-        Optional<DirectUpload> presigned = store.directUpload(originalKey(id, format), format.mediaType(), bytes);
+        // The client PUTs to a staging key; confirmation copies the checked bytes to the photo's own key.
+        Optional<DirectUpload> presigned = store.directUpload(stagingKey(id, format), format.mediaType(), bytes);
         if (presigned.isEmpty()) {
             throw new ApiException(501, "direct-upload-unavailable", "Direct upload unavailable",
                     "this server's storage takes photos only through POST /api/photos");
@@ -106,7 +107,10 @@ public final class PhotoService {
 
     /**
      * Takes a direct upload in: the stored bytes must be what was announced and pass the same
-     * checks as an upload through the API, else they are deleted and the client told why.
+     * checks as an upload through the API, else they are deleted and the client told why. The
+     * checked bytes are written by this server to the photo's own key: the presigned PUT stays
+     * valid until it expires, but it only ever reaches the staging key, so nobody can replace a
+     * photo after it was checked (objects stay write-once, and CDN caches stay true).
      */
     public Photo confirmDirectUpload(CurrentUser owner, long uploadId) {
         PhotoDao.Upload upload = jdbi.withExtension(PhotoDao.class, dao -> dao.findUpload(uploadId))
@@ -114,8 +118,9 @@ public final class PhotoService {
                 .filter(found -> found.expiresAt() > clock.millis())
                 .orElseThrow(() -> ApiException.notFound("that upload"));
         ImageFormat format = ImageFormat.ofMediaType(upload.contentType()).orElseThrow();
+        ObjectKey staged = stagingKey(upload.id(), format);
         ObjectKey key = originalKey(upload.id(), format);
-        Optional<Long> stored = store.size(key);
+        Optional<Long> stored = store.size(staged);
         if (stored.isEmpty()) {
             throw ApiException.conflict("upload-missing", "nothing has been uploaded yet: PUT the photo to the upload URL first");
         }
@@ -127,11 +132,15 @@ public final class PhotoService {
             if (stored.get() != upload.bytes()) {
                 throw ApiException.invalid("the upload is " + stored.get() + " bytes, not the " + upload.bytes() + " announced");
             }
-            byte[] body = store.get(key, config.maxUploadBytes()).orElseThrow(
+            byte[] body = store.get(staged, config.maxUploadBytes()).orElseThrow(
                     () -> ApiException.conflict("upload-missing", "the upload has gone; start again"));
-            return record(owner, upload.id(), format, inspect(body, format), body.length, key);
+            Images.Dimensions size = inspect(body, format);
+            store.put(key, body);
+            Photo photo = record(owner, upload.id(), format, size, body.length, key);
+            store.delete(staged);
+            return photo;
         } catch (ApiException e) {
-            store.delete(key); // refused bytes are not kept
+            store.delete(staged); // refused bytes are not kept
             throw e;
         }
     }
@@ -172,7 +181,7 @@ public final class PhotoService {
     public int purgeExpiredUploads(int limit) {
         List<PhotoDao.Upload> expired = jdbi.withExtension(PhotoDao.class, dao -> dao.expiredUploads(clock.millis(), limit));
         for (PhotoDao.Upload upload : expired) {
-            ImageFormat.ofMediaType(upload.contentType()).ifPresent(format -> store.delete(originalKey(upload.id(), format)));
+            ImageFormat.ofMediaType(upload.contentType()).ifPresent(format -> store.delete(stagingKey(upload.id(), format)));
             jdbi.useExtension(PhotoDao.class, dao -> dao.deleteUpload(upload.id()));
         }
         return expired.size();
@@ -275,6 +284,11 @@ public final class PhotoService {
 
     static ObjectKey originalKey(long id, ImageFormat format) {
         return ObjectKey.of("photos", id + "." + format.extension());
+    }
+
+    /** Where a direct upload's client PUTs its bytes, until confirmation takes them in. */
+    static ObjectKey stagingKey(long id, ImageFormat format) {
+        return ObjectKey.of("uploads", id + "." + format.extension());
     }
 
     static ObjectKey thumbnailKey(long id, ImageFormat format) {

@@ -366,11 +366,12 @@ public abstract class PhotoApiContract {
             byte[] notAJpeg = new byte[5000];
             Reply ticket = api.post("/api/photos/uploads", json(Map.of("contentType", "image/jpeg", "bytes", notAJpeg.length)), bearer(token));
             assertThat(putTo(ticket.json(), notAJpeg)).isEqualTo(200);
-            List<String> stored = storedKeys("photos/");
+            List<String> stored = storedKeys("uploads/");
             assertThat(stored).anyMatch(key -> key.contains(ticket.text("id")));
 
             assertProblem(api.post(ticket.text("confirmUrl"), "", bearer(token)), 415, "not-an-image");
 
+            assertThat(storedKeys("uploads/")).noneMatch(key -> key.contains(ticket.text("id")));
             assertThat(storedKeys("photos/")).noneMatch(key -> key.contains(ticket.text("id")));
             assertThat(photosOf(handle)).isZero();
         }
