@@ -202,7 +202,8 @@ public final class Main implements Callable<Integer> {
                         new SessionResource(sessions, throttle),
                         new PostResource(posts, renderedPosts, config.posts()),
                         new AuthorPostsResource(posts, photos),
-                        new PhotoResource(photos, config.photos().maxConcurrentUploads()),
+                        // A deleted photo leaves its posts: their cached renderings go too.
+                        new PhotoResource(photos, config.photos().maxConcurrentUploads(), renderedPosts::deleted),
                         new UserPhotosResource(photos));
                 site = new HttpServer.PublicSite(api, bodyLimits,
                         store instanceof LocalDiskObjectStore local ? new MediaHandler(local.root()) : null,

@@ -5,6 +5,7 @@ import dev.ladder.ids.IdGenerator;
 import dev.ladder.sessions.AuthFilter;
 import dev.ladder.sessions.CurrentUser;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Photos: upload through the API (the raw image as the body), or straight to the object store
@@ -40,12 +42,15 @@ public final class PhotoResource {
     private static final CacheControl NO_CACHE = CacheControl.valueOf("no-cache");
 
     private final PhotoService photos;
+    private final LongConsumer postChanged;
     // An upload is held in memory while it is checked: bound how many are, so memory is bounded too.
     // Fair, so waiting uploads take free slots in the order they came.
     private final Semaphore uploadSlots;
 
-    public PhotoResource(PhotoService photos, int maxConcurrentUploads) {
+    /** postChanged: told of every post whose photos changed (a deleted photo left it), to drop cached renderings. */
+    public PhotoResource(PhotoService photos, int maxConcurrentUploads, LongConsumer postChanged) {
         this.photos = photos;
+        this.postChanged = postChanged;
         this.uploadSlots = new Semaphore(maxConcurrentUploads, true);
     }
 
@@ -101,10 +106,24 @@ public final class PhotoResource {
 
     @GET
     @Path("/{id}")
-    public Response get(@PathParam("id") String id) {
+    public Response get(@PathParam("id") String id, @Context SecurityContext security) {
         long photoId = IdGenerator.parse(id).orElseThrow(() -> ApiException.notFound("that photo"));
-        Photo photo = photos.find(photoId).orElseThrow(() -> ApiException.notFound("that photo"));
+        Photo photo = photos.visible(photoId, viewerId(security)).orElseThrow(() -> ApiException.notFound("that photo"));
         return Response.ok(PhotoView.of(photo, photos)).cacheControl(NO_CACHE).build();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") String id, @Context SecurityContext security) {
+        CurrentUser caller = AuthFilter.require(security);
+        long photoId = IdGenerator.parse(id).orElseThrow(() -> ApiException.notFound("that photo"));
+        photos.delete(caller, photoId).forEach(postChanged::accept);
+        return Response.noContent().build();
+    }
+
+    /** Who is looking: their user id, or 0 when nobody is logged in. */
+    static long viewerId(SecurityContext security) {
+        return security != null && security.getUserPrincipal() instanceof CurrentUser user ? user.id() : 0;
     }
 
     private boolean acquireUploadSlot() {

@@ -68,10 +68,11 @@ public final class PhotoService {
     public Photo upload(CurrentUser owner, String contentType, byte[] body) {
         ImageFormat format = declaredFormat(contentType);
         Images.Dimensions size = inspect(body, format);
+        byte[] clean = withoutMetadata(body, format);
         long id = ids.next();
         ObjectKey key = originalKey(id, format);
-        store.put(key, body);
-        return record(owner, id, format, size, body.length, key);
+        store.put(key, clean);
+        return record(owner, id, format, size, clean.length, key);
     }
 
     /**
@@ -135,8 +136,9 @@ public final class PhotoService {
             byte[] body = store.get(staged, config.maxUploadBytes()).orElseThrow(
                     () -> ApiException.conflict("upload-missing", "the upload has gone; start again"));
             Images.Dimensions size = inspect(body, format);
-            store.put(key, body);
-            Photo photo = record(owner, upload.id(), format, size, body.length, key);
+            byte[] clean = withoutMetadata(body, format);
+            store.put(key, clean);
+            Photo photo = record(owner, upload.id(), format, size, clean.length, key);
             store.delete(staged);
             return photo;
         } catch (ApiException e) {
@@ -191,11 +193,54 @@ public final class PhotoService {
         return jdbi.withExtension(PhotoDao.class, dao -> dao.find(id));
     }
 
-    /** One user's photos, newest first; empty when there is no such user. */
-    public Optional<List<Photo>> byOwner(String handle, String before, int limit) {
+    /**
+     * The photo as this viewer may see it (viewerId 0: nobody logged in): its owner sees it in any
+     * state; others only once a post shows it, and not if it failed. Otherwise it does not exist for
+     * them, so drafts cannot be found by walking ids.
+     */
+    public Optional<Photo> visible(long id, long viewerId) {
+        return jdbi.withExtension(PhotoDao.class, dao -> dao.find(id).filter(photo -> isVisible(dao, photo, viewerId)));
+    }
+
+    private static boolean isVisible(PhotoDao dao, Photo photo, long viewerId) {
+        return photo.ownerId() == viewerId || (photo.status() != PhotoStatus.failed && dao.postsShowing(photo.id()) > 0);
+    }
+
+    /**
+     * One user's photos, newest first, as this viewer may see them: all of them for their owner,
+     * only those a post shows for anyone else. Empty when there is no such user.
+     */
+    public Optional<List<Photo>> byOwner(String handle, String before, int limit, long viewerId) {
         long below = Cursor.decode(before).orElse(Long.MAX_VALUE);
         Optional<User> owner = users.byHandle(handle);
-        return owner.map(user -> jdbi.withExtension(PhotoDao.class, dao -> dao.byOwner(user.id(), below, limit + 1)));
+        return owner.map(user -> jdbi.withExtension(PhotoDao.class, dao -> user.id() == viewerId
+                ? dao.byOwner(user.id(), below, limit + 1)
+                : dao.publishedByOwner(user.id(), below, limit + 1)));
+    }
+
+    /**
+     * Deletes the owner's photo: it leaves every post that showed it, its rows go, then its
+     * objects (original and thumbnail). Returns the posts that showed it. Someone else's photo is
+     * 403 if they can see it (as for posts), else 404.
+     */
+    public List<Long> delete(CurrentUser caller, long id) {
+        record Deleted(Photo photo, List<Long> posts) {
+        }
+        Deleted deleted = jdbi.inTransaction(handle -> {
+            PhotoDao dao = handle.attach(PhotoDao.class);
+            Photo found = dao.find(id).filter(candidate -> isVisible(dao, candidate, caller.id()))
+                    .orElseThrow(() -> ApiException.notFound("that photo"));
+            if (found.ownerId() != caller.id()) {
+                throw ApiException.forbidden("only its owner can delete a photo");
+            }
+            List<Long> showing = dao.postsOf(id);
+            dao.detachEverywhere(id);
+            dao.delete(id);
+            return new Deleted(found, showing);
+        });
+        store.delete(new ObjectKey(deleted.photo().originalKey()));
+        ImageFormat.ofMediaType(deleted.photo().contentType()).ifPresent(format -> store.delete(thumbnailKey(id, format)));
+        return deleted.posts();
     }
 
     /** The photos a new post may show: at most four distinct photos of its author that have not failed. */
@@ -321,6 +366,15 @@ public final class PhotoService {
                             + config.maxPixels() + " pixels");
         }
         return size;
+    }
+
+    /** What is stored and served: the image without Exif, XMP, comments or text (its orientation kept). */
+    private static byte[] withoutMetadata(byte[] body, ImageFormat format) {
+        try {
+            return ImageMetadata.strip(body, format);
+        } catch (IOException e) {
+            throw notAnImage("the image's structure cannot be read: " + e.getMessage());
+        }
     }
 
     private static ApiException notAnImage(String detail) {

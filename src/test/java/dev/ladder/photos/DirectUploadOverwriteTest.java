@@ -41,14 +41,14 @@ class DirectUploadOverwriteTest {
                 assertThat(putTo(api, ticket.json(), checked)).isEqualTo(200);
                 Reply confirmed = api.post(ticket.text("confirmUrl"), "", bearer(token));
                 assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(202);
-                byte[] served = api.download(api.get("/api/photos/" + confirmed.text("id")).text("url")).body();
+                byte[] served = api.download(api.get("/api/photos/" + confirmed.text("id"), bearer(token)).text("url")).body();
 
                 // Same length, any content: a presigned PUT checks nothing else.
                 byte[] poison = new byte[checked.length];
                 java.util.Arrays.fill(poison, (byte) 'X');
                 putTo(api, ticket.json(), poison);
 
-                byte[] after = api.download(api.get("/api/photos/" + confirmed.text("id")).text("url")).body();
+                byte[] after = api.download(api.get("/api/photos/" + confirmed.text("id"), bearer(token)).text("url")).body();
                 assertThat(sha256(after)).as("the photo served after a second PUT").isEqualTo(sha256(served));
                 assertThat(PhotoApiContract.decode(after).getWidth()).isEqualTo(320);
             }
