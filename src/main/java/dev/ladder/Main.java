@@ -228,8 +228,8 @@ public final class Main implements Callable<Integer> {
                 opened.push(worker);
             }
 
-            // Housekeeping: expired sessions and uploads, old dead letters, and photos whose job never
-            // reached the queue, in small batches.
+            // Housekeeping: expired sessions and uploads, old dead letters, photos whose job never
+            // reached the queue, and objects no row owns (left by a failure mid-way), in small batches.
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
             housekeeping.scheduleWithFixedDelay(() -> {
@@ -243,6 +243,7 @@ public final class Main implements Callable<Integer> {
                 try {
                     photos.requeueUnqueued(1_000);
                     photos.purgeExpiredUploads(1_000);
+                    photos.sweepPendingObjects(1_000);
                     thumbnails.purgeDeadLetters(config.queue().deadLetterRetention(), 10_000);
                 } catch (RuntimeException e) {
                     log.warn("Photo housekeeping failed: {}", e.toString());

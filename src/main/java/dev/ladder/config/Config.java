@@ -348,7 +348,12 @@ public record Config(
         }
     }
 
-    public record Photos(int maxUploadBytes, int maxConcurrentUploads, long maxPixels, int thumbnailSize, Duration requeueAfter) {
+    /**
+     * orphanAfter: how long an object written before its row (or left after its row went) may wait
+     * for the row before housekeeping deletes it; longer than any upload or thumbnail job takes.
+     */
+    public record Photos(int maxUploadBytes, int maxConcurrentUploads, long maxPixels, int thumbnailSize, Duration requeueAfter,
+                         Duration orphanAfter) {
         public Photos {
             Check.range("photos.maxUploadBytes", maxUploadBytes, 1024, 100 * 1024 * 1024);
             Check.range("photos.maxConcurrentUploads", maxConcurrentUploads, 1, 1000);
@@ -357,6 +362,7 @@ public record Config(
             }
             Check.range("photos.thumbnailSize", thumbnailSize, 16, 2048);
             Check.duration("photos.requeueAfter", requeueAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+            Check.duration("photos.orphanAfter", orphanAfter, Duration.ofSeconds(1), Duration.ofDays(7));
         }
     }
 

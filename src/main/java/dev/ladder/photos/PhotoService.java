@@ -47,6 +47,7 @@ public final class PhotoService {
     private final Config.Photos config;
     private final Duration uploadTtl;
     private final Clock clock;
+    private final PendingObjects pending;
 
     public PhotoService(Jdbi jdbi, UserService users, IdGenerator ids, ObjectStore store, JobQueue thumbnails,
                         Config.Photos config, Duration uploadTtl, Clock clock) {
@@ -58,6 +59,7 @@ public final class PhotoService {
         this.config = Objects.requireNonNull(config, "config");
         this.uploadTtl = Objects.requireNonNull(uploadTtl, "uploadTtl");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.pending = new PendingObjects(jdbi, clock);
     }
 
     public int maxUploadBytes() {
@@ -71,8 +73,11 @@ public final class PhotoService {
         byte[] clean = withoutMetadata(body, format);
         long id = ids.next();
         ObjectKey key = originalKey(id, format);
+        // Recorded before the object is written: if the row never follows, housekeeping deletes it.
+        long written = pending.record(key, orphanAfter());
         store.put(key, clean);
-        return record(owner, id, format, size, clean.length, key);
+        Photo photo = record(owner, id, format, size, clean.length, key, handle -> pending.done(handle, written));
+        return photo;
     }
 
     /**
@@ -125,40 +130,62 @@ public final class PhotoService {
         if (stored.isEmpty()) {
             throw ApiException.conflict("upload-missing", "nothing has been uploaded yet: PUT the photo to the upload URL first");
         }
-        // The ticket is used up here, once: of two racing confirmations only one gets past this line.
-        if (jdbi.withExtension(PhotoDao.class, dao -> dao.deleteUpload(upload.id())) == 0) {
-            throw ApiException.notFound("that upload");
-        }
+        byte[] clean;
+        Images.Dimensions size;
         try {
             if (stored.get() != upload.bytes()) {
                 throw ApiException.invalid("the upload is " + stored.get() + " bytes, not the " + upload.bytes() + " announced");
             }
             byte[] body = store.get(staged, config.maxUploadBytes()).orElseThrow(
                     () -> ApiException.conflict("upload-missing", "the upload has gone; start again"));
-            Images.Dimensions size = inspect(body, format);
-            byte[] clean = withoutMetadata(body, format);
-            store.put(key, clean);
-            Photo photo = record(owner, upload.id(), format, size, clean.length, key);
-            store.delete(staged);
-            return photo;
+            size = inspect(body, format);
+            clean = withoutMetadata(body, format);
         } catch (ApiException e) {
-            store.delete(staged); // refused bytes are not kept
+            if (jdbi.withExtension(PhotoDao.class, dao -> dao.deleteUpload(upload.id())) == 1) {
+                store.delete(staged); // refused bytes are not kept
+            }
             throw e;
         }
+        long written = pending.record(key, orphanAfter());
+        store.put(key, clean);
+        // The ticket is used up in the transaction that writes the photo's row, so a failure before
+        // leaves it for a retry (or for expiry, which deletes the staging object). Of two racing
+        // confirmations only one deletes it; the other is 404 and its copy (the same bytes at the same
+        // key) is the winner's. The staging key can still be PUT to until its URL expires: whatever
+        // lands there afterwards is deleted then.
+        long stagingUrlExpires = Math.max(0, upload.expiresAt() - clock.millis()) + 60_000;
+        Photo photo = record(owner, upload.id(), format, size, clean.length, key, handle -> {
+            if (handle.attach(PhotoDao.class).deleteUpload(upload.id()) == 0) {
+                throw ApiException.notFound("that upload");
+            }
+            pending.done(handle, written);
+            pending.record(handle, staged, stagingUrlExpires);
+        });
+        deleteQuietly(staged);
+        return photo;
     }
 
-    /** Inserts the pending row, then queues its job; if the queue refuses, nothing is kept. */
-    private Photo record(CurrentUser owner, long id, ImageFormat format, Images.Dimensions size, int bytes, ObjectKey key) {
+    /**
+     * Inserts the pending row (with whatever else must commit with it), then queues its job; if
+     * the queue refuses, nothing is kept.
+     */
+    private Photo record(CurrentUser owner, long id, ImageFormat format, Images.Dimensions size, int bytes, ObjectKey key,
+                         java.util.function.Consumer<org.jdbi.v3.core.Handle> withRow) {
         long now = clock.millis();
         Photo photo = new Photo(id, owner.id(), owner.handle(), PhotoStatus.pending, format.mediaType(), size.width(), size.height(),
                 bytes, key.value(), null, null, null, false, null, now, now);
-        jdbi.useExtension(PhotoDao.class, dao -> dao.insert(photo));
+        jdbi.useTransaction(handle -> {
+            handle.attach(PhotoDao.class).insert(photo);
+            withRow.accept(handle);
+        });
         try {
             thumbnails.enqueue(Long.toString(id));
         } catch (RuntimeException e) {
             log.warn("Could not queue the thumbnail of photo {}; refusing the upload: {}", id, e.toString());
+            long orphan = pending.record(key, 0);
             jdbi.useExtension(PhotoDao.class, dao -> dao.delete(id));
             store.delete(key);
+            pending.done(orphan);
             throw new ApiException(503, "unavailable", "Service unavailable", "the job queue could not be reached; retry shortly");
         }
         jdbi.useExtension(PhotoDao.class, dao -> dao.markQueued(id));
@@ -187,6 +214,59 @@ public final class PhotoService {
             jdbi.useExtension(PhotoDao.class, dao -> dao.deleteUpload(upload.id()));
         }
         return expired.size();
+    }
+
+    /**
+     * Settles the pending-object records that are due: an object a photo row refers to is kept
+     * (the work completed and only the record was left), one whose photo is still pending is looked
+     * at again later, anything else is deleted. Returns how many objects were deleted.
+     */
+    public int sweepPendingObjects(int limit) {
+        int deleted = 0;
+        for (PendingObjects.Pending record : pending.due(limit)) {
+            java.util.OptionalLong photoId = photoIdOf(record.key());
+            Optional<Photo> owner = photoId.isPresent() ? find(photoId.getAsLong()) : Optional.empty();
+            boolean referred = owner.filter(photo -> record.objectKey().equals(photo.originalKey())
+                    || record.objectKey().equals(photo.thumbnailKey())).isPresent();
+            if (!referred && owner.filter(photo -> photo.status() == PhotoStatus.pending).isPresent()
+                    && record.key().prefix().equals("thumbs/")) {
+                pending.postpone(record.id(), orphanAfter()); // its job may still be running
+                continue;
+            }
+            if (!referred) {
+                if (!deleteQuietly(record.key())) {
+                    continue;
+                }
+                deleted++;
+            }
+            pending.done(record.id());
+        }
+        if (deleted > 0) {
+            log.info("Deleted {} objects that no photo owned (left by failures or deletions)", deleted);
+        }
+        return deleted;
+    }
+
+    /** The photo id in a key such as photos/123.jpg, thumbs/123.png or uploads/123.jpg. */
+    private static java.util.OptionalLong photoIdOf(ObjectKey key) {
+        String name = key.value().substring(key.value().lastIndexOf('/') + 1);
+        int dot = name.indexOf('.');
+        return IdGenerator.parse(dot < 0 ? name : name.substring(0, dot));
+    }
+
+    /** Deletes the object; a failure is logged and left to {@link #sweepPendingObjects}. */
+    private boolean deleteQuietly(ObjectKey key) {
+        try {
+            store.delete(key);
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("Could not delete {} (housekeeping will): {}", key, e.toString());
+            return false;
+        }
+    }
+
+    private long orphanAfter() {
+        return config.orphanAfter().toMillis();
     }
 
     public Optional<Photo> find(long id) {
@@ -224,7 +304,7 @@ public final class PhotoService {
      * 403 if they can see it (as for posts), else 404.
      */
     public List<Long> delete(CurrentUser caller, long id) {
-        record Deleted(Photo photo, List<Long> posts) {
+        record Deleted(Photo photo, List<Long> posts, List<ObjectKey> keys, List<Long> records) {
         }
         Deleted deleted = jdbi.inTransaction(handle -> {
             PhotoDao dao = handle.attach(PhotoDao.class);
@@ -236,10 +316,21 @@ public final class PhotoService {
             List<Long> showing = dao.postsOf(id);
             dao.detachEverywhere(id);
             dao.delete(id);
-            return new Deleted(found, showing);
+            // The objects outlive the rows for a moment: recorded with them, so a failure below is swept up.
+            List<ObjectKey> keys = new ArrayList<>();
+            keys.add(new ObjectKey(found.originalKey()));
+            ImageFormat.ofMediaType(found.contentType()).ifPresent(format -> keys.add(thumbnailKey(id, format)));
+            List<Long> records = new ArrayList<>();
+            for (ObjectKey key : keys) {
+                records.add(pending.record(handle, key, 0));
+            }
+            return new Deleted(found, showing, keys, records);
         });
-        store.delete(new ObjectKey(deleted.photo().originalKey()));
-        ImageFormat.ofMediaType(deleted.photo().contentType()).ifPresent(format -> store.delete(thumbnailKey(id, format)));
+        for (int i = 0; i < deleted.keys().size(); i++) {
+            if (deleteQuietly(deleted.keys().get(i))) {
+                pending.done(deleted.records().get(i));
+            }
+        }
         return deleted.posts();
     }
 
