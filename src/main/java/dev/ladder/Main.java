@@ -49,7 +49,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -212,7 +214,8 @@ public final class Main implements Callable<Integer> {
                             case published -> WebAssets.indexPublishedAt(store.publicBase());
                         },
                         // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
-                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics));
+                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics),
+                        contentOrigins(config));
             }
             HttpServer server = new HttpServer(config.http(), site, new AdminHandler(health, metrics), metrics);
             awaitMigrations(migrated);
@@ -264,6 +267,29 @@ public final class Main implements Callable<Integer> {
             case local -> new LocalDiskObjectStore(config.storage().local().resolvedDir(config.data().path()), config.storage().publicBaseUrl());
             case s3 -> S3ObjectStore.open(config.storage(), clock);
         };
+    }
+
+    /** The origins besides its own that the page loads from, for its Content-Security-Policy. */
+    private static HttpServer.ContentOrigins contentOrigins(Config config) {
+        Config.Storage storage = config.storage();
+        List<String> media = new ArrayList<>();
+        if (!storage.publicBaseUrl().isEmpty()) {
+            media.add(origin(storage.publicBaseUrl()));
+        } else if (storage.kind() == Config.Storage.Kind.s3) { // presigned GET URLs point at the bucket
+            media.add(storage.s3().endpoint().isEmpty()
+                    ? "https://" + storage.s3().bucket() + ".s3." + storage.s3().region() + ".amazonaws.com https://s3."
+                            + storage.s3().region() + ".amazonaws.com"
+                    : origin(storage.s3().endpoint()));
+        }
+        List<String> assets = config.web().assets() == Config.Web.Assets.published && !storage.publicBaseUrl().isEmpty()
+                ? List.of(origin(storage.publicBaseUrl()))
+                : List.of();
+        return new HttpServer.ContentOrigins(assets, media);
+    }
+
+    private static String origin(String url) {
+        java.net.URI uri = java.net.URI.create(url);
+        return uri.getScheme() + "://" + uri.getAuthority();
     }
 
     /** Rendered posts are cached in process (a shared cache comes with the stateless app tier). */

@@ -52,7 +52,11 @@ public final class HttpServer {
      * and passes the rest on.
      */
     public record PublicSite(ResourceConfig api, BodyLimits bodyLimits, Handler media, String indexHtml,
-                             UnaryOperator<Handler> fastPath) {
+                             UnaryOperator<Handler> fastPath, ContentOrigins contentOrigins) {
+    }
+
+    /** Other origins the page loads its assets (a CDN) and images (the object store, a CDN) from; its CSP allows them. */
+    public record ContentOrigins(List<String> assets, List<String> media) {
     }
 
     /** site: null on a node without the web role, which then listens on its admin port only. */
@@ -88,8 +92,9 @@ public final class HttpServer {
             Handler page = site.indexHtml() == null ? webPage() : new Handler.Sequence(new IndexPage(site.indexHtml()), webPage());
             Handler routes = site.fastPath().apply(
                     new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, site.api()), site.media(), page));
-            ContextHandler apiContext = new ContextHandler(new RequestIdHandler(new BodyLimitHandler(site.bodyLimits(),
-                    new MinimumDataRateHandler(config.minRequestDataRate(), routes))), "/");
+            ContextHandler apiContext = new ContextHandler(new SecurityHeadersHandler(site.contentOrigins().assets(),
+                    site.contentOrigins().media(), new RequestIdHandler(new BodyLimitHandler(site.bodyLimits(),
+                    new MinimumDataRateHandler(config.minRequestDataRate(), routes)))), "/");
             apiContext.setVirtualHosts(List.of("@" + API_CONNECTOR));
             server.setHandler(new GracefulHandler(new ContextHandlerCollection(apiContext, adminContext)));
         }
