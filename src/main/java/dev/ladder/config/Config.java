@@ -131,7 +131,9 @@ public record Config(
             int minIdle,
             Duration connectionTimeout,
             Duration maxLifetime,
-            boolean migrate) {
+            boolean migrate,
+            String trustStore,
+            String trustStorePassword) {
 
         public Database {
             Check.notBlank("database.url", url);
@@ -145,6 +147,11 @@ public record Config(
             Check.range("database.minIdle", minIdle, 0, maxPoolSize);
             Check.duration("database.connectionTimeout", connectionTimeout, Duration.ofMillis(250), Duration.ofMinutes(1));
             Check.duration("database.maxLifetime", maxLifetime, Duration.ofSeconds(30), Duration.ofHours(24));
+            Check.present("database.trustStore", trustStore);
+            Check.present("database.trustStorePassword", trustStorePassword);
+            if (!trustStore.isEmpty() && !java.nio.file.Files.isReadable(Path.of(trustStore))) {
+                throw new ConfigException("database.trustStore", "cannot read \"" + trustStore + "\"");
+            }
         }
 
         /** The JDBC URL with {dataDir} replaced by the node's data folder. */
@@ -154,7 +161,8 @@ public record Config(
 
         @Override
         public String toString() {
-            return "Database[url=" + url + ", user=" + user + ", password=***, maxPoolSize=" + maxPoolSize + "]";
+            return "Database[url=" + url + ", user=" + user + ", password=***, maxPoolSize=" + maxPoolSize
+                    + ", trustStore=" + trustStore + ", trustStorePassword=***]";
         }
     }
 
