@@ -154,13 +154,21 @@ public final class PhotoService {
         // key) is the winner's. The staging key can still be PUT to until its URL expires: whatever
         // lands there afterwards is deleted then.
         long stagingUrlExpires = Math.max(0, upload.expiresAt() - clock.millis()) + 60_000;
-        Photo photo = record(owner, upload.id(), format, size, clean.length, key, handle -> {
-            if (handle.attach(PhotoDao.class).deleteUpload(upload.id()) == 0) {
-                throw ApiException.notFound("that upload");
+        Photo photo;
+        try {
+            photo = record(owner, upload.id(), format, size, clean.length, key, handle -> {
+                if (handle.attach(PhotoDao.class).deleteUpload(upload.id()) == 0) {
+                    throw ApiException.notFound("that upload");
+                }
+                pending.done(handle, written);
+                pending.record(handle, staged, stagingUrlExpires);
+            });
+        } catch (ApiException e) {
+            if (e.status() == 503) { // the queue refused and the row is gone again: give the ticket back for the retry
+                jdbi.useExtension(PhotoDao.class, dao -> dao.insertUpload(upload));
             }
-            pending.done(handle, written);
-            pending.record(handle, staged, stagingUrlExpires);
-        });
+            throw e;
+        }
         deleteQuietly(staged);
         return photo;
     }
