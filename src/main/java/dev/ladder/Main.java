@@ -14,6 +14,8 @@ import dev.ladder.http.MediaHandler;
 import dev.ladder.idempotency.IdempotencyFilter;
 import dev.ladder.idempotency.IdempotencyKeys;
 import dev.ladder.ids.IdGenerator;
+import dev.ladder.limits.RateLimitFilter;
+import dev.ladder.limits.Throttle;
 import dev.ladder.ops.AdminHandler;
 import dev.ladder.ops.Health;
 import dev.ladder.ops.Housekeeping;
@@ -50,7 +52,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -166,6 +170,7 @@ public final class Main implements Callable<Integer> {
             RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache);
             IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), clock);
             Health health = new Health(database::isReachable);
+            Throttle throttle = Throttle.inProcess(config.rateLimits());
 
             // Resources and server: the public API and page on web nodes, the admin port on every node
             HttpServer.PublicSite site = null;
@@ -175,11 +180,13 @@ public final class Main implements Callable<Integer> {
                 var api = ApiApplication.create(bodyLimits, metrics,
                         new AuthFilter(sessions, config.http().allowedOrigins()),
                         new IdempotencyFilter(idempotencyKeys),
+                        new RateLimitFilter(throttle),
                         new UserResource(users),
-                        new SessionResource(sessions),
+                        new SessionResource(sessions, throttle),
                         new PostResource(posts, renderedPosts, config.posts()),
                         new AuthorPostsResource(posts, photos),
-                        new PhotoResource(photos, config.photos().maxConcurrentUploads()),
+                        // A deleted photo leaves its posts: their cached renderings go too.
+                        new PhotoResource(photos, config.photos().maxConcurrentUploads(), posts::photosChanged),
                         new UserPhotosResource(photos));
                 site = new HttpServer.PublicSite(api, bodyLimits,
                         store instanceof LocalDiskObjectStore local ? new MediaHandler(local.root()) : null,
@@ -190,7 +197,8 @@ public final class Main implements Callable<Integer> {
                         // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
                         routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics),
                         config.http().servedBy() ? config.node().name() : null,
-                        config.node().readOnly());
+                        config.node().readOnly(),
+                        contentOrigins(config));
             }
             HttpServer server = new HttpServer(config.http(), site, new AdminHandler(health, metrics), metrics);
             awaitMigrations(migrated);
@@ -207,7 +215,7 @@ public final class Main implements Callable<Integer> {
             }
 
             // Housekeeping, on worker nodes only: expired sessions, idempotency keys and uploads, photos whose job never
-            // reached the queue, old dead letters; in small batches.
+            // reached the queue, objects no row owns (left by a failure mid-way), old dead letters; in small batches.
             if (config.hasRole(Role.worker)) {
                 Housekeeping housekeeping = new Housekeeping(metrics)
                         .every(Duration.ofMinutes(10), "sessions", () -> sessions.purgeExpired(10_000))
@@ -215,6 +223,7 @@ public final class Main implements Callable<Integer> {
                         .every(Duration.ofMinutes(1), "photos", () -> {
                             photos.requeueUnqueued(1_000);
                             photos.purgeExpiredUploads(1_000);
+                            photos.sweepPendingObjects(1_000);
                             thumbnails.purgeDeadLetters(config.queue().deadLetterRetention(), 10_000);
                         });
                 opened.push(housekeeping);
@@ -225,6 +234,29 @@ public final class Main implements Callable<Integer> {
             closeAll(opened);
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The origins besides its own that the page loads from, for its Content-Security-Policy. */
+    private static HttpServer.ContentOrigins contentOrigins(Config config) {
+        Config.Storage storage = config.storage();
+        List<String> media = new ArrayList<>();
+        if (!storage.publicBaseUrl().isEmpty()) {
+            media.add(origin(storage.publicBaseUrl()));
+        } else if (storage.kind() == Config.Storage.Kind.s3) { // presigned GET URLs point at the bucket
+            media.add(storage.s3().endpoint().isEmpty()
+                    ? "https://" + storage.s3().bucket() + ".s3." + storage.s3().region() + ".amazonaws.com https://s3."
+                            + storage.s3().region() + ".amazonaws.com"
+                    : origin(storage.s3().endpoint()));
+        }
+        List<String> assets = config.web().assets() == Config.Web.Assets.published && !storage.publicBaseUrl().isEmpty()
+                ? List.of(origin(storage.publicBaseUrl()))
+                : List.of();
+        return new HttpServer.ContentOrigins(assets, media);
+    }
+
+    private static String origin(String url) {
+        java.net.URI uri = java.net.URI.create(url);
+        return uri.getScheme() + "://" + uri.getAuthority();
     }
 
     /** Rendered posts are cached in process (a shared cache comes with the stateless app tier). */

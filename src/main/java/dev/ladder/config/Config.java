@@ -26,7 +26,8 @@ public record Config(
         Worker worker,
         Photos photos,
         Web web,
-        Idempotency idempotency) {
+        Idempotency idempotency,
+        RateLimits rateLimits) {
 
     public Config {
         Check.notBlank("profile", profile);
@@ -43,6 +44,7 @@ public record Config(
         Check.present("photos", photos);
         Check.present("web", web);
         Check.present("idempotency", idempotency);
+        Check.present("rateLimits", rateLimits);
         if (web.assets() == Web.Assets.published && storage.kind() == Storage.Kind.s3 && storage.publicBaseUrl().isEmpty()) {
             throw new ConfigException("web.assets", "published needs storage.publicBaseUrl (a CDN or public bucket URL) when storage.kind is s3");
         }
@@ -151,6 +153,7 @@ public record Config(
             int acceptQueue,
             int maxRequestBytes,
             Duration idleTimeout,
+            int minRequestDataRate,
             Duration drainDelay,
             Duration stopTimeout,
             List<String> allowedOrigins,
@@ -172,6 +175,7 @@ public record Config(
             Check.range("http.acceptQueue", acceptQueue, 0, 65_535);
             Check.range("http.maxRequestBytes", maxRequestBytes, 1024, 16 * 1024 * 1024);
             Check.duration("http.idleTimeout", idleTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
+            Check.range("http.minRequestDataRate", minRequestDataRate, 0, 100 * 1024 * 1024);
             Check.duration("http.drainDelay", drainDelay, Duration.ZERO, Duration.ofMinutes(5));
             Check.duration("http.stopTimeout", stopTimeout, Duration.ZERO, Duration.ofMinutes(5));
             Check.present("http.allowedOrigins", allowedOrigins);
@@ -201,7 +205,9 @@ public record Config(
             int minIdle,
             Duration connectionTimeout,
             Duration maxLifetime,
-            boolean migrate) {
+            boolean migrate,
+            String trustStore,
+            String trustStorePassword) {
 
         public Database {
             Check.notBlank("database.url", url);
@@ -215,6 +221,11 @@ public record Config(
             Check.range("database.minIdle", minIdle, 0, maxPoolSize);
             Check.duration("database.connectionTimeout", connectionTimeout, Duration.ofMillis(250), Duration.ofMinutes(1));
             Check.duration("database.maxLifetime", maxLifetime, Duration.ofSeconds(30), Duration.ofHours(24));
+            Check.present("database.trustStore", trustStore);
+            Check.present("database.trustStorePassword", trustStorePassword);
+            if (!trustStore.isEmpty() && !java.nio.file.Files.isReadable(Path.of(trustStore))) {
+                throw new ConfigException("database.trustStore", "cannot read \"" + trustStore + "\"");
+            }
         }
 
         /** The JDBC URL with {dataDir} replaced by the node's data folder. */
@@ -224,7 +235,8 @@ public record Config(
 
         @Override
         public String toString() {
-            return "Database[url=" + url + ", user=" + user + ", password=***, maxPoolSize=" + maxPoolSize + "]";
+            return "Database[url=" + url + ", user=" + user + ", password=***, maxPoolSize=" + maxPoolSize
+                    + ", trustStore=" + trustStore + ", trustStorePassword=***]";
         }
     }
 
@@ -240,12 +252,19 @@ public record Config(
         }
     }
 
-    /** Argon2id cost. The defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane). */
-    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism) {
+    /**
+     * Argon2id cost. The defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane). At most
+     * maxConcurrentHashes hashes run at once (each takes its memory and a core); a sign-up or login
+     * that cannot start one within hashWait gets 503 busy, so a flood cannot exhaust the node.
+     */
+    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism, int maxConcurrentHashes,
+                            Duration hashWait) {
         public Passwords {
             Check.range("passwords.argon2MemoryKib", argon2MemoryKib, 1024, 1024 * 1024);
             Check.range("passwords.argon2Iterations", argon2Iterations, 1, 20);
             Check.range("passwords.argon2Parallelism", argon2Parallelism, 1, 16);
+            Check.range("passwords.maxConcurrentHashes", maxConcurrentHashes, 1, 1024);
+            Check.duration("passwords.hashWait", hashWait, Duration.ZERO, Duration.ofSeconds(30));
         }
     }
 
@@ -411,7 +430,12 @@ public record Config(
         }
     }
 
-    public record Photos(int maxUploadBytes, int maxConcurrentUploads, long maxPixels, int thumbnailSize, Duration requeueAfter) {
+    /**
+     * orphanAfter: how long an object written before its row (or left after its row went) may wait
+     * for the row before housekeeping deletes it; longer than any upload or thumbnail job takes.
+     */
+    public record Photos(int maxUploadBytes, int maxConcurrentUploads, long maxPixels, int thumbnailSize, Duration requeueAfter,
+                         Duration orphanAfter) {
         public Photos {
             Check.range("photos.maxUploadBytes", maxUploadBytes, 1024, 100 * 1024 * 1024);
             Check.range("photos.maxConcurrentUploads", maxConcurrentUploads, 1, 1000);
@@ -420,6 +444,7 @@ public record Config(
             }
             Check.range("photos.thumbnailSize", thumbnailSize, 16, 2048);
             Check.duration("photos.requeueAfter", requeueAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+            Check.duration("photos.orphanAfter", orphanAfter, Duration.ofSeconds(1), Duration.ofDays(7));
         }
     }
 
@@ -439,6 +464,41 @@ public record Config(
     public record Idempotency(Duration ttl) {
         public Idempotency {
             Check.duration("idempotency.ttl", ttl, Duration.ofSeconds(1), Duration.ofDays(30));
+        }
+    }
+
+    /**
+     * Abuse limits, per client address (as Jetty resolved it: http.trustedProxies decide whether
+     * X-Forwarded-For is believed) and per account; beyond them 429 with Retry-After.
+     * login.perAccountAndIp and login.perAccount count failed logins only, so a real user's own
+     * successful logins never use them up, and the user's own address keeps its own bucket.
+     */
+    public record RateLimits(boolean enabled, Login login, SignUp signUp, Writes writes) {
+        public RateLimits {
+            Check.present("rateLimits.login", login);
+            Check.present("rateLimits.signUp", signUp);
+            Check.present("rateLimits.writes", writes);
+        }
+
+        public record Login(Rate perIp, Rate perAccountAndIp, Rate perAccount) {
+            public Login {
+                Check.present("rateLimits.login.perIp", perIp);
+                Check.present("rateLimits.login.perAccountAndIp", perAccountAndIp);
+                Check.present("rateLimits.login.perAccount", perAccount);
+            }
+        }
+
+        public record SignUp(Rate perIp) {
+            public SignUp {
+                Check.present("rateLimits.signUp.perIp", perIp);
+            }
+        }
+
+        public record Writes(Rate perIp, Rate perAccount) {
+            public Writes {
+                Check.present("rateLimits.writes.perIp", perIp);
+                Check.present("rateLimits.writes.perAccount", perAccount);
+            }
         }
     }
 

@@ -50,6 +50,13 @@ public final class Database implements AutoCloseable {
         // Start even when the database is down: readiness reports it, and requests get 503 until it is back.
         hikari.setInitializationFailTimeout(-1);
         hikari.setMetricRegistry(metrics);
+        if (!config.trustStore().isEmpty() && !url.startsWith("jdbc:h2:")) {
+            // The CA the database server's certificate must chain to (sslMode=VERIFY_IDENTITY also checks its host name).
+            hikari.addDataSourceProperty("trustCertificateKeyStoreUrl", Path.of(config.trustStore()).toAbsolutePath().toUri().toString());
+            hikari.addDataSourceProperty("trustCertificateKeyStoreType",
+                    config.trustStore().matches("(?i).*\\.(p12|pfx)$") ? "PKCS12" : "JKS");
+            hikari.addDataSourceProperty("trustCertificateKeyStorePassword", config.trustStorePassword());
+        }
         return new Database(new HikariDataSource(hikari));
     }
 

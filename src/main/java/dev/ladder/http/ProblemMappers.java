@@ -32,8 +32,8 @@ public final class ProblemMappers {
         @Override
         public Response toResponse(ApiException exception) {
             Response response = respond(exception.problem());
-            if (exception.status() == 503) { // busy or a dependency down: tell clients when to come back
-                return Response.fromResponse(response).header("Retry-After", "1").build();
+            if (exception.retryAfterSeconds() > 0) { // busy, rate-limited or a dependency down: tell clients when to come back
+                return Response.fromResponse(response).header("Retry-After", Long.toString(exception.retryAfterSeconds())).build();
             }
             return response;
         }

@@ -52,6 +52,7 @@ public final class JarProcess implements AutoCloseable {
             environment.put("LADDER_HTTP_ADMIN_PORT", Integer.toString(adminPort));
             environment.putIfAbsent("LADDER_PASSWORDS_ARGON2_MEMORY_KIB", "1024");
             environment.putIfAbsent("LADDER_PASSWORDS_ARGON2_ITERATIONS", "1");
+            environment.putIfAbsent("LADDER_RATE_LIMITS_ENABLED", "false");
             builder.environment().putAll(environment);
             JarProcess started = new JarProcess(builder.start(), log, apiPort, adminPort);
             started.awaitReady(Duration.ofSeconds(60));
