@@ -1,6 +1,7 @@
 package dev.ladder.limits;
 
 import dev.ladder.config.Config;
+import dev.ladder.config.Durations;
 import dev.ladder.config.Rate;
 import dev.ladder.http.ApiException;
 import java.net.InetAddress;
@@ -90,7 +91,7 @@ public final class Throttle {
         if (wait.isPresent()) {
             long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
             throw ApiException.rateLimited("too many " + what + ": at most " + rate.capacity() + " per "
-                    + dev.ladder.config.Durations.format(rate.period()) + "; retry in " + seconds + " s", seconds);
+                    + Durations.format(rate.period()) + "; retry in " + seconds + " s", seconds);
         }
     }
 

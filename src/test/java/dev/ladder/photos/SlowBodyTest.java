@@ -78,4 +78,36 @@ class SlowBodyTest {
             assertThat(answer.toString()).doesNotStartWith("HTTP/1.1 202");
         }
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aTrickledJsonBodyIsCutOffWithA408ProblemNotA500() throws Exception {
+        try (TestApp app = TestApp.start("embedded", Map.of("LADDER_DATA_DIR", data.toString()))) {
+            String token = new Api(app.apiUri()).signUpAndLogIn("slowjson");
+            byte[] body = "{\"body\":\"a post that arrives one byte a second\"}".getBytes(StandardCharsets.UTF_8);
+            try (Socket slow = new Socket(app.apiUri().getHost(), app.apiUri().getPort())) {
+                slow.setSoTimeout(30_000);
+                OutputStream out = slow.getOutputStream();
+                out.write(("POST /api/posts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                Thread trickle = Thread.ofPlatform().name("trickle-json").start(() -> {
+                    try {
+                        for (byte b : body) {
+                            out.write(b);
+                            out.flush();
+                            Thread.sleep(1000);
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // cut off
+                    }
+                });
+                String answer = new String(slow.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                trickle.interrupt();
+                trickle.join();
+                assertThat(answer).startsWith("HTTP/1.1 408").contains("application/problem+json").contains("/problems/request-timeout");
+            }
+            assertThat(new Api(app.apiUri()).get("/api/users/slowjson/posts").json().get("items")).isEmpty();
+        }
+    }
 }
