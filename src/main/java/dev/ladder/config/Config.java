@@ -1,5 +1,8 @@
 package dev.ladder.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +25,9 @@ public record Config(
         Queue queue,
         Worker worker,
         Photos photos,
-        Web web) {
+        Web web,
+        Idempotency idempotency,
+        RateLimits rateLimits) {
 
     public Config {
         Check.notBlank("profile", profile);
@@ -38,6 +43,8 @@ public record Config(
         Check.present("worker", worker);
         Check.present("photos", photos);
         Check.present("web", web);
+        Check.present("idempotency", idempotency);
+        Check.present("rateLimits", rateLimits);
         if (web.assets() == Web.Assets.published && storage.kind() == Storage.Kind.s3 && storage.publicBaseUrl().isEmpty()) {
             throw new ConfigException("web.assets", "published needs storage.publicBaseUrl (a CDN or public bucket URL) when storage.kind is s3");
         }
@@ -47,21 +54,80 @@ public record Config(
         return node.roles().contains(role);
     }
 
-    /** What a node does: web serves the public API and page; worker runs queued jobs. */
-    public enum Role { web, worker }
+    /**
+     * What a node does. web, read-api and write-api serve the public API and page on http.port
+     * (a node has at most one of them): web and write-api serve every method, read-api only GET
+     * and HEAD (a misrouted change gets 405, loudly). worker runs queued jobs and housekeeping.
+     * Spelt with hyphens in YAML and in LADDER_NODE_ROLES.
+     */
+    public enum Role {
+        web,
+        @JsonProperty("read-api") readApi,
+        @JsonProperty("write-api") writeApi,
+        worker;
 
-    /** Which node this is: its id goes into every id it makes, so no two live nodes may share one. */
-    public record Node(int id, List<Role> roles) {
+        /** As written in config (read-api, not readApi). */
+        @Override
+        public String toString() {
+            return switch (this) {
+                case readApi -> "read-api";
+                case writeApi -> "write-api";
+                default -> name();
+            };
+        }
+    }
+
+    /**
+     * Which node this is: its id goes into every id it makes, so no two live nodes may share one;
+     * its name (empty: the host name) is what X-Served-By and the logs call it.
+     */
+    public record Node(int id, String name, List<Role> roles) {
+        private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+        private static final List<Role> PUBLIC = List.of(Role.web, Role.readApi, Role.writeApi);
+
         public Node {
             Check.range("node.id", id, 0, 1023);
+            Check.present("node.name", name);
+            if (name.isBlank()) {
+                name = hostName();
+            }
+            if (!NAME.matcher(name).matches()) {
+                throw new ConfigException("node.name", "must be 1-64 of [A-Za-z0-9._-] (got \"" + name + "\")");
+            }
             Check.present("node.roles", roles);
             if (roles.isEmpty()) {
-                throw new ConfigException("node.roles", "must name at least one of web, worker");
+                throw new ConfigException("node.roles", "must name at least one of web, read-api, write-api, worker");
+            }
+            if (roles.contains(null)) {
+                throw new ConfigException("node.roles", "has an empty entry: " + roles);
             }
             if (roles.stream().distinct().count() != roles.size()) {
                 throw new ConfigException("node.roles", "names a role twice: " + roles);
             }
+            if (roles.stream().filter(PUBLIC::contains).count() > 1) {
+                throw new ConfigException("node.roles", "may name only one of web, read-api, write-api (got " + roles + ")");
+            }
             roles = List.copyOf(roles);
+        }
+
+        /** Whether this node serves the public API and page (web, read-api or write-api). */
+        public boolean servesPublic() {
+            return roles.stream().anyMatch(PUBLIC::contains);
+        }
+
+        /** A read-api node: GET and HEAD only. */
+        public boolean readOnly() {
+            return roles.contains(Role.readApi);
+        }
+
+        private static String hostName() {
+            try {
+                String host = InetAddress.getLocalHost().getHostName();
+                int dot = host.indexOf('.');
+                return dot > 0 ? host.substring(0, dot) : host;
+            } catch (UnknownHostException e) {
+                return "localhost";
+            }
         }
     }
 
@@ -87,9 +153,12 @@ public record Config(
             int acceptQueue,
             int maxRequestBytes,
             Duration idleTimeout,
+            int minRequestDataRate,
             Duration drainDelay,
             Duration stopTimeout,
-            List<String> allowedOrigins) {
+            List<String> allowedOrigins,
+            boolean servedBy,
+            List<String> trustedProxies) {
 
         private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?");
 
@@ -106,6 +175,7 @@ public record Config(
             Check.range("http.acceptQueue", acceptQueue, 0, 65_535);
             Check.range("http.maxRequestBytes", maxRequestBytes, 1024, 16 * 1024 * 1024);
             Check.duration("http.idleTimeout", idleTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
+            Check.range("http.minRequestDataRate", minRequestDataRate, 0, 100 * 1024 * 1024);
             Check.duration("http.drainDelay", drainDelay, Duration.ZERO, Duration.ofMinutes(5));
             Check.duration("http.stopTimeout", stopTimeout, Duration.ZERO, Duration.ofMinutes(5));
             Check.present("http.allowedOrigins", allowedOrigins);
@@ -116,6 +186,14 @@ public record Config(
                 }
             }
             allowedOrigins = List.copyOf(allowedOrigins);
+            Check.present("http.trustedProxies", trustedProxies);
+            for (String proxy : trustedProxies) {
+                if (!Check.isAddressOrRange(proxy)) {
+                    throw new ConfigException("http.trustedProxies",
+                            "\"" + proxy + "\" is not an IP address or CIDR range like 10.0.0.5, 10.0.0.0/24 or fd00::/8");
+                }
+            }
+            trustedProxies = List.copyOf(trustedProxies);
         }
     }
 
@@ -127,7 +205,9 @@ public record Config(
             int minIdle,
             Duration connectionTimeout,
             Duration maxLifetime,
-            boolean migrate) {
+            boolean migrate,
+            String trustStore,
+            String trustStorePassword) {
 
         public Database {
             Check.notBlank("database.url", url);
@@ -141,6 +221,11 @@ public record Config(
             Check.range("database.minIdle", minIdle, 0, maxPoolSize);
             Check.duration("database.connectionTimeout", connectionTimeout, Duration.ofMillis(250), Duration.ofMinutes(1));
             Check.duration("database.maxLifetime", maxLifetime, Duration.ofSeconds(30), Duration.ofHours(24));
+            Check.present("database.trustStore", trustStore);
+            Check.present("database.trustStorePassword", trustStorePassword);
+            if (!trustStore.isEmpty() && !java.nio.file.Files.isReadable(Path.of(trustStore))) {
+                throw new ConfigException("database.trustStore", "cannot read \"" + trustStore + "\"");
+            }
         }
 
         /** The JDBC URL with {dataDir} replaced by the node's data folder. */
@@ -150,7 +235,8 @@ public record Config(
 
         @Override
         public String toString() {
-            return "Database[url=" + url + ", user=" + user + ", password=***, maxPoolSize=" + maxPoolSize + "]";
+            return "Database[url=" + url + ", user=" + user + ", password=***, maxPoolSize=" + maxPoolSize
+                    + ", trustStore=" + trustStore + ", trustStorePassword=***]";
         }
     }
 
@@ -167,12 +253,19 @@ public record Config(
         }
     }
 
-    /** Argon2id cost. The defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane). */
-    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism) {
+    /**
+     * Argon2id cost. The defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane). At most
+     * maxConcurrentHashes hashes run at once (each takes its memory and a core); a sign-up or login
+     * that cannot start one within hashWait gets 503 busy, so a flood cannot exhaust the node.
+     */
+    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism, int maxConcurrentHashes,
+                            Duration hashWait) {
         public Passwords {
             Check.range("passwords.argon2MemoryKib", argon2MemoryKib, 1024, 1024 * 1024);
             Check.range("passwords.argon2Iterations", argon2Iterations, 1, 20);
             Check.range("passwords.argon2Parallelism", argon2Parallelism, 1, 16);
+            Check.range("passwords.maxConcurrentHashes", maxConcurrentHashes, 1, 1024);
+            Check.duration("passwords.hashWait", hashWait, Duration.ZERO, Duration.ofSeconds(30));
         }
     }
 
@@ -338,7 +431,12 @@ public record Config(
         }
     }
 
-    public record Photos(int maxUploadBytes, int maxConcurrentUploads, long maxPixels, int thumbnailSize, Duration requeueAfter) {
+    /**
+     * orphanAfter: how long an object written before its row (or left after its row went) may wait
+     * for the row before housekeeping deletes it; longer than any upload or thumbnail job takes.
+     */
+    public record Photos(int maxUploadBytes, int maxConcurrentUploads, long maxPixels, int thumbnailSize, Duration requeueAfter,
+                         Duration orphanAfter) {
         public Photos {
             Check.range("photos.maxUploadBytes", maxUploadBytes, 1024, 100 * 1024 * 1024);
             Check.range("photos.maxConcurrentUploads", maxConcurrentUploads, 1, 1000);
@@ -347,6 +445,7 @@ public record Config(
             }
             Check.range("photos.thumbnailSize", thumbnailSize, 16, 2048);
             Check.duration("photos.requeueAfter", requeueAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+            Check.duration("photos.orphanAfter", orphanAfter, Duration.ofSeconds(1), Duration.ofDays(7));
         }
     }
 
@@ -356,6 +455,51 @@ public record Config(
 
         public Web {
             Check.present("web.assets", assets);
+        }
+    }
+
+    /**
+     * Idempotency-Key on POST /api/posts, /api/users and /api/photos: a key and its first response
+     * are kept this long, then a retry with the key runs afresh.
+     */
+    public record Idempotency(Duration ttl) {
+        public Idempotency {
+            Check.duration("idempotency.ttl", ttl, Duration.ofSeconds(1), Duration.ofDays(30));
+        }
+    }
+
+    /**
+     * Abuse limits, per client address (as Jetty resolved it: http.trustedProxies decide whether
+     * X-Forwarded-For is believed) and per account; beyond them 429 with Retry-After.
+     * login.perAccountAndIp and login.perAccount count failed logins only, so a real user's own
+     * successful logins never use them up, and the user's own address keeps its own bucket.
+     */
+    public record RateLimits(boolean enabled, Login login, SignUp signUp, Writes writes) {
+        public RateLimits {
+            Check.present("rateLimits.login", login);
+            Check.present("rateLimits.signUp", signUp);
+            Check.present("rateLimits.writes", writes);
+        }
+
+        public record Login(Rate perIp, Rate perAccountAndIp, Rate perAccount) {
+            public Login {
+                Check.present("rateLimits.login.perIp", perIp);
+                Check.present("rateLimits.login.perAccountAndIp", perAccountAndIp);
+                Check.present("rateLimits.login.perAccount", perAccount);
+            }
+        }
+
+        public record SignUp(Rate perIp) {
+            public SignUp {
+                Check.present("rateLimits.signUp.perIp", perIp);
+            }
+        }
+
+        public record Writes(Rate perIp, Rate perAccount) {
+            public Writes {
+                Check.present("rateLimits.writes.perIp", perIp);
+                Check.present("rateLimits.writes.perAccount", perAccount);
+            }
         }
     }
 

@@ -59,13 +59,21 @@ public final class Database implements AutoCloseable {
         if (url.startsWith("jdbc:mysql:")) {
             connectorJProperties().forEach(hikari::addDataSourceProperty);
         }
+        if (!config.trustStore().isEmpty() && !url.startsWith("jdbc:h2:")) {
+            // The CA the database server's certificate must chain to (sslMode=VERIFY_IDENTITY also checks its host name).
+            hikari.addDataSourceProperty("trustCertificateKeyStoreUrl", Path.of(config.trustStore()).toAbsolutePath().toUri().toString());
+            hikari.addDataSourceProperty("trustCertificateKeyStoreType",
+                    config.trustStore().matches("(?i).*\\.(p12|pfx)$") ? "PKCS12" : "JKS");
+            hikari.addDataSourceProperty("trustCertificateKeyStorePassword", config.trustStorePassword());
+        }
         return new Database(new HikariDataSource(hikari));
     }
 
     /**
      * Connector/J settings that spare round trips and per-call work, set here so every
-     * database.url gets them (don't contradict them in a URL: the driver merges both). The session state (autocommit, isolation, read-only) is
-     * tracked by the driver instead of asked of the server, and a SET autocommit that changes
+     * database.url gets them (don't contradict them in a URL: the driver merges both). The
+     * session state (autocommit, isolation, read-only) is tracked by the driver instead of
+     * asked of the server, and a SET autocommit that changes
      * nothing is not sent; the server's variables are read once per pool, not per connection;
      * statements are parsed once per connection (client-side prepared statements, cached), and
      * the driver keeps no per-query timing it would only use for its own logging.

@@ -49,10 +49,16 @@ public final class HttpServer {
      * folder (null when objects live elsewhere) and, when the page's assets are published, the
      * index page that points at them (null: the bundled index.html), and a fast path wrapped
      * around the routes (inside request ids and body limits) that answers some requests itself
-     * and passes the rest on.
+     * and passes the rest on. servedBy: the node name for X-Served-By (null: no header);
+     * readOnly: a read-api node, which refuses every method but GET and HEAD.
      */
     public record PublicSite(ResourceConfig api, BodyLimits bodyLimits, Handler media, String indexHtml,
-                             UnaryOperator<Handler> fastPath) {
+                             UnaryOperator<Handler> fastPath, String servedBy, boolean readOnly,
+                             ContentOrigins contentOrigins) {
+    }
+
+    /** Other origins the page loads its assets (a CDN) and images (the object store, a CDN) from; its CSP allows them. */
+    public record ContentOrigins(List<String> assets, List<String> media) {
     }
 
     /** site: null on a node without the web role, which then listens on its admin port only. */
@@ -62,7 +68,9 @@ public final class HttpServer {
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
 
-        adminConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        // The admin connector runs on its own small pool of platform threads: health and metrics
+        // answer even when every request thread (or, with virtual threads, every carrier) is busy.
+        adminConnector = new ServerConnector(server, adminThreadPool(), null, null, 1, 1, new HttpConnectionFactory(httpConfig));
         adminConnector.setName(ADMIN_CONNECTOR);
         adminConnector.setHost(config.adminHost());
         adminConnector.setPort(config.adminPort());
@@ -74,7 +82,9 @@ public final class HttpServer {
             server.addConnector(adminConnector);
             server.setHandler(new GracefulHandler(new ContextHandlerCollection(adminContext)));
         } else {
-            apiConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+            HttpConfiguration apiHttpConfig = new HttpConfiguration(httpConfig);
+            apiHttpConfig.addCustomizer(new TrustedProxyCustomizer(config.trustedProxies()));
+            apiConnector = new ServerConnector(server, new HttpConnectionFactory(apiHttpConfig));
             apiConnector.setName(API_CONNECTOR);
             apiConnector.setHost(config.host());
             apiConnector.setPort(config.port());
@@ -86,7 +96,11 @@ public final class HttpServer {
             Handler page = site.indexHtml() == null ? webPage() : new Handler.Sequence(new IndexPage(site.indexHtml()), webPage());
             Handler routes = site.fastPath().apply(
                     new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, site.api()), site.media(), page));
-            ContextHandler apiContext = new ContextHandler(new RequestIdHandler(new BodyLimitHandler(site.bodyLimits(), routes)), "/");
+            Handler bounded = new BodyLimitHandler(site.bodyLimits(), new MinimumDataRateHandler(config.minRequestDataRate(), routes));
+            Handler api = new RequestIdHandler(site.readOnly() ? new ReadOnlyNodeHandler(bounded) : bounded);
+            Handler named = site.servedBy() == null ? api : new ServedByHandler(site.servedBy(), api);
+            ContextHandler apiContext = new ContextHandler(
+                    new SecurityHeadersHandler(site.contentOrigins().assets(), site.contentOrigins().media(), named), "/");
             apiContext.setVirtualHosts(List.of("@" + API_CONNECTOR));
             server.setHandler(new GracefulHandler(new ContextHandlerCollection(apiContext, adminContext)));
         }
@@ -99,6 +113,14 @@ public final class HttpServer {
         if (server.getThreadPool() instanceof QueuedThreadPool queued) {
             new JettyServerThreadPoolMetrics(queued, List.of()).bindTo(metrics);
         }
+    }
+
+    /** A few platform threads (acceptor, selector, requests), started and stopped with the admin connector. */
+    private static QueuedThreadPool adminThreadPool() {
+        QueuedThreadPool pool = new QueuedThreadPool(8, 2);
+        pool.setName("admin");
+        pool.setReservedThreads(0);
+        return pool;
     }
 
     private static ThreadPool threadPool(Config.Http config) {

@@ -32,8 +32,8 @@ public final class ProblemMappers {
         @Override
         public Response toResponse(ApiException exception) {
             Response response = respond(exception.problem());
-            if (exception.status() == 503) { // busy or a dependency down: tell clients when to come back
-                return Response.fromResponse(response).header("Retry-After", "1").build();
+            if (exception.retryAfterSeconds() > 0) { // busy, rate-limited or a dependency down: tell clients when to come back
+                return Response.fromResponse(response).header("Retry-After", Long.toString(exception.retryAfterSeconds())).build();
             }
             return response;
         }
@@ -111,8 +111,23 @@ public final class ProblemMappers {
                                 "the database could not be reached in time; retry shortly"))
                         .build();
             }
+            if (isBodyCutOff(exception)) {
+                log.info("Request body cut off: {}", exception.toString());
+                return respond(Problem.of(408, "request-timeout", "Request body incomplete",
+                        "the body did not arrive in full, or arrived slower than this server accepts"));
+            }
             return respond(serverError(exception));
         }
+    }
+
+    /** Reading the body failed: too slow for MinimumDataRateHandler, or the client went away. The client's doing, not ours. */
+    private static boolean isBodyCutOff(Throwable exception) {
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof org.eclipse.jetty.io.EofException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Problem serverError(Throwable exception) {

@@ -35,6 +35,22 @@ public interface PhotoDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM photos WHERE owner_id = :ownerId AND id < :before ORDER BY id DESC LIMIT :limit")
     List<Photo> byOwner(long ownerId, long before, int limit);
 
+    /** The photos others may see: those a post shows (and that did not fail). */
+    @SqlQuery("SELECT " + COLUMNS + """
+             FROM photos WHERE owner_id = :ownerId AND id < :before AND status <> 'failed'
+              AND EXISTS (SELECT 1 FROM post_photos WHERE post_photos.photo_id = photos.id)
+            ORDER BY id DESC LIMIT :limit""")
+    List<Photo> publishedByOwner(long ownerId, long before, int limit);
+
+    @SqlQuery("SELECT COUNT(*) FROM post_photos WHERE photo_id = :id")
+    int postsShowing(long id);
+
+    @SqlQuery("SELECT post_id FROM post_photos WHERE photo_id = :id")
+    List<Long> postsOf(long id);
+
+    @SqlUpdate("DELETE FROM post_photos WHERE photo_id = :id")
+    int detachEverywhere(long id);
+
     @SqlUpdate("UPDATE photos SET queued = TRUE WHERE id = :id")
     int markQueued(long id);
 

@@ -5,6 +5,7 @@ import dev.ladder.ids.IdGenerator;
 import dev.ladder.sessions.AuthFilter;
 import dev.ladder.sessions.CurrentUser;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -17,14 +18,16 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Photos: upload through the API (the raw image as the body), or straight to the object store
@@ -39,12 +42,15 @@ public final class PhotoResource {
     private static final CacheControl NO_CACHE = CacheControl.valueOf("no-cache");
 
     private final PhotoService photos;
+    private final LongConsumer postChanged;
     // An upload is held in memory while it is checked: bound how many are, so memory is bounded too.
     // Fair, so waiting uploads take free slots in the order they came.
     private final Semaphore uploadSlots;
 
-    public PhotoResource(PhotoService photos, int maxConcurrentUploads) {
+    /** postChanged: told of every post whose photos changed (a deleted photo left it), to drop cached renderings. */
+    public PhotoResource(PhotoService photos, int maxConcurrentUploads, LongConsumer postChanged) {
         this.photos = photos;
+        this.postChanged = postChanged;
         this.uploadSlots = new Semaphore(maxConcurrentUploads, true);
     }
 
@@ -60,11 +66,13 @@ public final class PhotoResource {
     public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @Context SecurityContext security) {
         CurrentUser owner = AuthFilter.require(security); // before a byte of the body is read
+        // A slot is taken only once the body flows: a client that sends headers and then nothing holds none.
+        byte[] first = readFirstByte(body);
         if (!acquireUploadSlot()) {
-            throw new ApiException(503, "busy", "Too many uploads in progress", "this server is taking as many uploads as it can; retry shortly");
+            throw ApiException.busy("Too many uploads in progress", "this server is taking as many uploads as it can; retry shortly");
         }
         try {
-            byte[] bytes = readBounded(body, photos.maxUploadBytes());
+            byte[] bytes = readBounded(first, body, photos.maxUploadBytes());
             return accepted(photos.upload(owner, contentType, bytes));
         } finally {
             uploadSlots.release();
@@ -98,10 +106,24 @@ public final class PhotoResource {
 
     @GET
     @Path("/{id}")
-    public Response get(@PathParam("id") String id) {
+    public Response get(@PathParam("id") String id, @Context SecurityContext security) {
         long photoId = IdGenerator.parse(id).orElseThrow(() -> ApiException.notFound("that photo"));
-        Photo photo = photos.find(photoId).orElseThrow(() -> ApiException.notFound("that photo"));
+        Photo photo = photos.visible(photoId, viewerId(security)).orElseThrow(() -> ApiException.notFound("that photo"));
         return Response.ok(PhotoView.of(photo, photos)).cacheControl(NO_CACHE).build();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") String id, @Context SecurityContext security) {
+        CurrentUser caller = AuthFilter.require(security);
+        long photoId = IdGenerator.parse(id).orElseThrow(() -> ApiException.notFound("that photo"));
+        photos.delete(caller, photoId).forEach(postChanged::accept);
+        return Response.noContent().build();
+    }
+
+    /** Who is looking: their user id, or 0 when nobody is logged in. */
+    static long viewerId(SecurityContext security) {
+        return security != null && security.getUserPrincipal() instanceof CurrentUser user ? user.id() : 0;
     }
 
     private boolean acquireUploadSlot() {
@@ -119,16 +141,30 @@ public final class PhotoResource {
                 .build();
     }
 
-    /** The whole body, at most max bytes (BodyLimitFilter has already cut longer ones off with 413). */
-    private static byte[] readBounded(InputStream body, int max) {
+    private static byte[] readFirstByte(InputStream body) {
         try {
-            byte[] bytes = body.readNBytes(max + 1);
+            return body.readNBytes(1);
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    /** The whole body, at most max bytes (BodyLimitFilter has already cut longer ones off with 413). */
+    private static byte[] readBounded(byte[] first, InputStream body, int max) {
+        try {
+            byte[] bytes = new SequenceInputStream(new ByteArrayInputStream(first), body).readNBytes(max + 1);
             if (bytes.length > max) {
                 throw ApiException.tooLarge(max);
             }
             return bytes;
         } catch (IOException e) {
-            throw new UncheckedIOException("could not read the upload", e);
+            throw unreadable(e);
         }
+    }
+
+    /** The body stopped: too slow (MinimumDataRateHandler) or the client went away. Not our failure. */
+    private static ApiException unreadable(IOException e) {
+        return new ApiException(408, "request-timeout", "Request body incomplete",
+                "the body did not arrive in full, or arrived slower than this server accepts");
     }
 }

@@ -47,6 +47,7 @@ public final class PhotoService {
     private final Config.Photos config;
     private final Duration uploadTtl;
     private final Clock clock;
+    private final PendingObjects pending;
 
     public PhotoService(Jdbi jdbi, UserService users, IdGenerator ids, ObjectStore store, JobQueue thumbnails,
                         Config.Photos config, Duration uploadTtl, Clock clock) {
@@ -58,6 +59,7 @@ public final class PhotoService {
         this.config = Objects.requireNonNull(config, "config");
         this.uploadTtl = Objects.requireNonNull(uploadTtl, "uploadTtl");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.pending = new PendingObjects(jdbi, clock);
     }
 
     public int maxUploadBytes() {
@@ -68,10 +70,14 @@ public final class PhotoService {
     public Photo upload(CurrentUser owner, String contentType, byte[] body) {
         ImageFormat format = declaredFormat(contentType);
         Images.Dimensions size = inspect(body, format);
+        byte[] clean = withoutMetadata(body, format);
         long id = ids.next();
         ObjectKey key = originalKey(id, format);
-        store.put(key, body);
-        return record(owner, id, format, size, body.length, key);
+        // Recorded before the object is written: if the row never follows, housekeeping deletes it.
+        long written = pending.record(key, orphanAfter());
+        store.put(key, clean);
+        Photo photo = record(owner, id, format, size, clean.length, key, handle -> pending.done(handle, written));
+        return photo;
     }
 
     /**
@@ -91,7 +97,8 @@ public final class PhotoService {
                     "finish or let expire some of your " + MAX_OPEN_UPLOADS + " open uploads first");
         }
         long id = ids.next();
-        Optional<DirectUpload> presigned = store.directUpload(originalKey(id, format), format.mediaType(), bytes);
+        // The client PUTs to a staging key; confirmation copies the checked bytes to the photo's own key.
+        Optional<DirectUpload> presigned = store.directUpload(stagingKey(id, format), format.mediaType(), bytes);
         if (presigned.isEmpty()) {
             throw new ApiException(501, "direct-upload-unavailable", "Direct upload unavailable",
                     "this server's storage takes photos only through POST /api/photos");
@@ -106,7 +113,10 @@ public final class PhotoService {
 
     /**
      * Takes a direct upload in: the stored bytes must be what was announced and pass the same
-     * checks as an upload through the API, else they are deleted and the client told why.
+     * checks as an upload through the API, else they are deleted and the client told why. The
+     * checked bytes are written by this server to the photo's own key: the presigned PUT stays
+     * valid until it expires, but it only ever reaches the staging key, so nobody can replace a
+     * photo after it was checked (objects stay write-once, and CDN caches stay true).
      */
     public Photo confirmDirectUpload(CurrentUser owner, long uploadId) {
         PhotoDao.Upload upload = jdbi.withExtension(PhotoDao.class, dao -> dao.findUpload(uploadId))
@@ -114,40 +124,76 @@ public final class PhotoService {
                 .filter(found -> found.expiresAt() > clock.millis())
                 .orElseThrow(() -> ApiException.notFound("that upload"));
         ImageFormat format = ImageFormat.ofMediaType(upload.contentType()).orElseThrow();
+        ObjectKey staged = stagingKey(upload.id(), format);
         ObjectKey key = originalKey(upload.id(), format);
-        Optional<Long> stored = store.size(key);
+        Optional<Long> stored = store.size(staged);
         if (stored.isEmpty()) {
             throw ApiException.conflict("upload-missing", "nothing has been uploaded yet: PUT the photo to the upload URL first");
         }
-        // The ticket is used up here, once: of two racing confirmations only one gets past this line.
-        if (jdbi.withExtension(PhotoDao.class, dao -> dao.deleteUpload(upload.id())) == 0) {
-            throw ApiException.notFound("that upload");
-        }
+        byte[] clean;
+        Images.Dimensions size;
         try {
             if (stored.get() != upload.bytes()) {
                 throw ApiException.invalid("the upload is " + stored.get() + " bytes, not the " + upload.bytes() + " announced");
             }
-            byte[] body = store.get(key, config.maxUploadBytes()).orElseThrow(
+            byte[] body = store.get(staged, config.maxUploadBytes()).orElseThrow(
                     () -> ApiException.conflict("upload-missing", "the upload has gone; start again"));
-            return record(owner, upload.id(), format, inspect(body, format), body.length, key);
+            size = inspect(body, format);
+            clean = withoutMetadata(body, format);
         } catch (ApiException e) {
-            store.delete(key); // refused bytes are not kept
+            if (jdbi.withExtension(PhotoDao.class, dao -> dao.deleteUpload(upload.id())) == 1) {
+                store.delete(staged); // refused bytes are not kept
+            }
             throw e;
         }
+        long written = pending.record(key, orphanAfter());
+        store.put(key, clean);
+        // The ticket is used up in the transaction that writes the photo's row, so a failure before
+        // leaves it for a retry (or for expiry, which deletes the staging object). Of two racing
+        // confirmations only one deletes it; the other is 404 and its copy (the same bytes at the same
+        // key) is the winner's. The staging key can still be PUT to until its URL expires: whatever
+        // lands there afterwards is deleted then.
+        long stagingUrlExpires = Math.max(0, upload.expiresAt() - clock.millis()) + 60_000;
+        Photo photo;
+        try {
+            photo = record(owner, upload.id(), format, size, clean.length, key, handle -> {
+                if (handle.attach(PhotoDao.class).deleteUpload(upload.id()) == 0) {
+                    throw ApiException.notFound("that upload");
+                }
+                pending.done(handle, written);
+                pending.record(handle, staged, stagingUrlExpires);
+            });
+        } catch (ApiException e) {
+            if (e.status() == 503) { // the queue refused and the row is gone again: give the ticket back for the retry
+                jdbi.useExtension(PhotoDao.class, dao -> dao.insertUpload(upload));
+            }
+            throw e;
+        }
+        deleteQuietly(staged);
+        return photo;
     }
 
-    /** Inserts the pending row, then queues its job; if the queue refuses, nothing is kept. */
-    private Photo record(CurrentUser owner, long id, ImageFormat format, Images.Dimensions size, int bytes, ObjectKey key) {
+    /**
+     * Inserts the pending row (with whatever else must commit with it), then queues its job; if
+     * the queue refuses, nothing is kept.
+     */
+    private Photo record(CurrentUser owner, long id, ImageFormat format, Images.Dimensions size, int bytes, ObjectKey key,
+                         java.util.function.Consumer<org.jdbi.v3.core.Handle> withRow) {
         long now = clock.millis();
         Photo photo = new Photo(id, owner.id(), owner.handle(), PhotoStatus.pending, format.mediaType(), size.width(), size.height(),
                 bytes, key.value(), null, null, null, false, null, now, now);
-        jdbi.useExtension(PhotoDao.class, dao -> dao.insert(photo));
+        jdbi.useTransaction(handle -> {
+            handle.attach(PhotoDao.class).insert(photo);
+            withRow.accept(handle);
+        });
         try {
             thumbnails.enqueue(Long.toString(id));
         } catch (RuntimeException e) {
             log.warn("Could not queue the thumbnail of photo {}; refusing the upload: {}", id, e.toString());
+            long orphan = pending.record(key, 0);
             jdbi.useExtension(PhotoDao.class, dao -> dao.delete(id));
             store.delete(key);
+            pending.done(orphan);
             throw new ApiException(503, "unavailable", "Service unavailable", "the job queue could not be reached; retry shortly");
         }
         jdbi.useExtension(PhotoDao.class, dao -> dao.markQueued(id));
@@ -172,21 +218,128 @@ public final class PhotoService {
     public int purgeExpiredUploads(int limit) {
         List<PhotoDao.Upload> expired = jdbi.withExtension(PhotoDao.class, dao -> dao.expiredUploads(clock.millis(), limit));
         for (PhotoDao.Upload upload : expired) {
-            ImageFormat.ofMediaType(upload.contentType()).ifPresent(format -> store.delete(originalKey(upload.id(), format)));
+            ImageFormat.ofMediaType(upload.contentType()).ifPresent(format -> store.delete(stagingKey(upload.id(), format)));
             jdbi.useExtension(PhotoDao.class, dao -> dao.deleteUpload(upload.id()));
         }
         return expired.size();
+    }
+
+    /**
+     * Settles the pending-object records that are due: an object a photo row refers to is kept
+     * (the work completed and only the record was left), one whose photo is still pending is looked
+     * at again later, anything else is deleted. Returns how many objects were deleted.
+     */
+    public int sweepPendingObjects(int limit) {
+        int deleted = 0;
+        for (PendingObjects.Pending record : pending.due(limit)) {
+            java.util.OptionalLong photoId = photoIdOf(record.key());
+            Optional<Photo> owner = photoId.isPresent() ? find(photoId.getAsLong()) : Optional.empty();
+            boolean referred = owner.filter(photo -> record.objectKey().equals(photo.originalKey())
+                    || record.objectKey().equals(photo.thumbnailKey())).isPresent();
+            if (!referred && owner.filter(photo -> photo.status() == PhotoStatus.pending).isPresent()
+                    && record.key().prefix().equals("thumbs/")) {
+                pending.postpone(record.id(), orphanAfter()); // its job may still be running
+                continue;
+            }
+            if (!referred) {
+                if (!deleteQuietly(record.key())) {
+                    continue;
+                }
+                deleted++;
+            }
+            pending.done(record.id());
+        }
+        if (deleted > 0) {
+            log.info("Deleted {} objects that no photo owned (left by failures or deletions)", deleted);
+        }
+        return deleted;
+    }
+
+    /** The photo id in a key such as photos/123.jpg, thumbs/123.png or uploads/123.jpg. */
+    private static java.util.OptionalLong photoIdOf(ObjectKey key) {
+        String name = key.value().substring(key.value().lastIndexOf('/') + 1);
+        int dot = name.indexOf('.');
+        return IdGenerator.parse(dot < 0 ? name : name.substring(0, dot));
+    }
+
+    /** Deletes the object; a failure is logged and left to {@link #sweepPendingObjects}. */
+    private boolean deleteQuietly(ObjectKey key) {
+        try {
+            store.delete(key);
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("Could not delete {} (housekeeping will): {}", key, e.toString());
+            return false;
+        }
+    }
+
+    private long orphanAfter() {
+        return config.orphanAfter().toMillis();
     }
 
     public Optional<Photo> find(long id) {
         return jdbi.withExtension(PhotoDao.class, dao -> dao.find(id));
     }
 
-    /** One user's photos, newest first; empty when there is no such user. */
-    public Optional<List<Photo>> byOwner(String handle, String before, int limit) {
+    /**
+     * The photo as this viewer may see it (viewerId 0: nobody logged in): its owner sees it in any
+     * state; others only once a post shows it, and not if it failed. Otherwise it does not exist for
+     * them, so drafts cannot be found by walking ids.
+     */
+    public Optional<Photo> visible(long id, long viewerId) {
+        return jdbi.withExtension(PhotoDao.class, dao -> dao.find(id).filter(photo -> isVisible(dao, photo, viewerId)));
+    }
+
+    private static boolean isVisible(PhotoDao dao, Photo photo, long viewerId) {
+        return photo.ownerId() == viewerId || (photo.status() != PhotoStatus.failed && dao.postsShowing(photo.id()) > 0);
+    }
+
+    /**
+     * One user's photos, newest first, as this viewer may see them: all of them for their owner,
+     * only those a post shows for anyone else. Empty when there is no such user.
+     */
+    public Optional<List<Photo>> byOwner(String handle, String before, int limit, long viewerId) {
         long below = Cursor.decode(before).orElse(Long.MAX_VALUE);
         Optional<User> owner = users.byHandle(handle);
-        return owner.map(user -> jdbi.withExtension(PhotoDao.class, dao -> dao.byOwner(user.id(), below, limit + 1)));
+        return owner.map(user -> jdbi.withExtension(PhotoDao.class, dao -> user.id() == viewerId
+                ? dao.byOwner(user.id(), below, limit + 1)
+                : dao.publishedByOwner(user.id(), below, limit + 1)));
+    }
+
+    /**
+     * Deletes the owner's photo: it leaves every post that showed it, its rows go, then its
+     * objects (original and thumbnail). Returns the posts that showed it. Someone else's photo is
+     * 403 if they can see it (as for posts), else 404.
+     */
+    public List<Long> delete(CurrentUser caller, long id) {
+        record Deleted(Photo photo, List<Long> posts, List<ObjectKey> keys, List<Long> records) {
+        }
+        Deleted deleted = jdbi.inTransaction(handle -> {
+            PhotoDao dao = handle.attach(PhotoDao.class);
+            Photo found = dao.find(id).filter(candidate -> isVisible(dao, candidate, caller.id()))
+                    .orElseThrow(() -> ApiException.notFound("that photo"));
+            if (found.ownerId() != caller.id()) {
+                throw ApiException.forbidden("only its owner can delete a photo");
+            }
+            List<Long> showing = dao.postsOf(id);
+            dao.detachEverywhere(id);
+            dao.delete(id);
+            // The objects outlive the rows for a moment: recorded with them, so a failure below is swept up.
+            List<ObjectKey> keys = new ArrayList<>();
+            keys.add(new ObjectKey(found.originalKey()));
+            ImageFormat.ofMediaType(found.contentType()).ifPresent(format -> keys.add(thumbnailKey(id, format)));
+            List<Long> records = new ArrayList<>();
+            for (ObjectKey key : keys) {
+                records.add(pending.record(handle, key, 0));
+            }
+            return new Deleted(found, showing, keys, records);
+        });
+        for (int i = 0; i < deleted.keys().size(); i++) {
+            if (deleteQuietly(deleted.keys().get(i))) {
+                pending.done(deleted.records().get(i));
+            }
+        }
+        return deleted.posts();
     }
 
     /** The photos a new post may show: at most four distinct photos of its author that have not failed. */
@@ -199,6 +352,9 @@ public final class PhotoService {
         }
         List<Long> parsed = new ArrayList<>();
         for (String text : photoIds) {
+            if (text == null) {
+                throw ApiException.invalid("photoIds: must be photo ids, not null");
+            }
             long id = IdGenerator.parse(text).orElseThrow(() -> ApiException.invalid("photoIds: \"" + abbreviate(text) + "\" is not a photo id"));
             parsed.add(id);
         }
@@ -274,6 +430,11 @@ public final class PhotoService {
         return ObjectKey.of("photos", id + "." + format.extension());
     }
 
+    /** Where a direct upload's client PUTs its bytes, until confirmation takes them in. */
+    static ObjectKey stagingKey(long id, ImageFormat format) {
+        return ObjectKey.of("uploads", id + "." + format.extension());
+    }
+
     static ObjectKey thumbnailKey(long id, ImageFormat format) {
         return ObjectKey.of("thumbs", id + "." + format.extension());
     }
@@ -304,6 +465,15 @@ public final class PhotoService {
                             + config.maxPixels() + " pixels");
         }
         return size;
+    }
+
+    /** What is stored and served: the image without Exif, XMP, comments or text (its orientation kept). */
+    private static byte[] withoutMetadata(byte[] body, ImageFormat format) {
+        try {
+            return ImageMetadata.strip(body, format);
+        } catch (IOException e) {
+            throw notAnImage("the image's structure cannot be read: " + e.getMessage());
+        }
     }
 
     private static ApiException notAnImage(String detail) {

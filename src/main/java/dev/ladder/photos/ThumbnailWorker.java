@@ -30,6 +30,7 @@ public final class ThumbnailWorker implements JobHandler {
     private final Config.Photos config;
     private final Duration testOnlyDelay;
     private final Clock clock;
+    private final PendingObjects pending;
 
     public ThumbnailWorker(Jdbi jdbi, ObjectStore store, Config.Photos config, Duration testOnlyDelay, Clock clock) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
@@ -37,6 +38,7 @@ public final class ThumbnailWorker implements JobHandler {
         this.config = Objects.requireNonNull(config, "config");
         this.testOnlyDelay = Objects.requireNonNull(testOnlyDelay, "testOnlyDelay");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.pending = new PendingObjects(jdbi, clock);
     }
 
     @Override
@@ -64,9 +66,14 @@ public final class ThumbnailWorker implements JobHandler {
             Thread.sleep(testOnlyDelay);
         }
         ObjectKey key = PhotoService.thumbnailKey(id, format);
+        // Recorded first: if the photo is deleted meanwhile (or this worker dies), housekeeping deletes the thumbnail.
+        long written = pending.record(key, config.orphanAfter().toMillis());
         store.put(key, thumbnail.bytes());
         int changed = jdbi.withExtension(PhotoDao.class,
                 dao -> dao.markReady(id, key.value(), thumbnail.width(), thumbnail.height(), clock.millis()));
+        if (changed == 1) {
+            pending.done(written);
+        }
         log.info("Photo {} thumbnail {}x{} ({} bytes){}", id, thumbnail.width(), thumbnail.height(), thumbnail.bytes().length,
                 changed == 1 ? "" : "; it was already ready");
     }

@@ -1,6 +1,8 @@
 package dev.ladder.sessions;
 
 import dev.ladder.http.ApiException;
+import dev.ladder.limits.RateLimitFilter;
+import dev.ladder.limits.Throttle;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
@@ -15,14 +17,17 @@ import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 @Path("/api/sessions")
 @Produces(MediaType.APPLICATION_JSON)
 public final class SessionResource {
     private final SessionService sessions;
+    private final Throttle throttle;
 
-    public SessionResource(SessionService sessions) {
+    public SessionResource(SessionService sessions, Throttle throttle) {
         this.sessions = sessions;
+        this.throttle = throttle;
     }
 
     public record CreateSessionRequest(String handle, String password) {
@@ -33,13 +38,25 @@ public final class SessionResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response logIn(CreateSessionRequest request, @Context ContainerRequestContext context) {
+    public Response logIn(CreateSessionRequest request, @Context ContainerRequestContext context,
+                          @Context org.eclipse.jetty.server.Request jettyRequest) {
         if (request == null) {
             throw ApiException.invalid("a JSON body {handle, password} is required");
         }
-        SessionService.NewSession session = sessions.logIn(request.handle(), request.password())
-                .orElseThrow(() -> new ApiException(401, "bad-credentials", "Wrong handle or password",
-                        "the handle and password do not match a user"));
+        // Throttled before the (costly) password check; only failures count against the account.
+        Throttle.LoginAttempt attempt = throttle.logIn(request.handle(), RateLimitFilter.clientAddress(jettyRequest));
+        Optional<SessionService.NewSession> found;
+        try {
+            found = sessions.logIn(request.handle(), request.password());
+        } catch (RuntimeException e) {
+            attempt.giveBack(); // busy or unavailable: no guess was made
+            throw e;
+        }
+        if (found.isPresent()) {
+            attempt.giveBack(); // the real user's logins never use up the account's limits
+        }
+        SessionService.NewSession session = found.orElseThrow(() -> new ApiException(401, "bad-credentials",
+                "Wrong handle or password", "the handle and password do not match a user"));
         long maxAge = Math.max(0, Duration.between(Instant.now(), session.expiresAt()).toSeconds());
         return Response.created(URI.create("/api/sessions/current"))
                 .cookie(cookie(session.token(), maxAge, context))

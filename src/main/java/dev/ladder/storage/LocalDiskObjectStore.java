@@ -3,11 +3,14 @@ package dev.ladder.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,24 +42,52 @@ public final class LocalDiskObjectStore implements ObjectStore {
         return root;
     }
 
+    /**
+     * Durable when it returns: the content is forced to disk before the rename, and the folder
+     * after it (and its parent when the folder is new), so a put that was acknowledged survives
+     * a crash of the machine, not just of the process.
+     */
     @Override
     public void put(ObjectKey key, byte[] content) {
         Path target = pathOf(key);
         try {
-            Files.createDirectories(target.getParent());
-            Path temporary = Files.createTempFile(target.getParent(), ".put-", ".tmp");
+            Path folder = target.getParent();
+            boolean newFolder = !Files.isDirectory(folder);
+            Files.createDirectories(folder);
+            Path temporary = Files.createTempFile(folder, ".put-", ".tmp");
             try {
-                Files.write(temporary, content);
+                try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    ByteBuffer buffer = ByteBuffer.wrap(content);
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                    channel.force(true);
+                }
                 try {
                     Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                forceFolder(folder);
+                if (newFolder) {
+                    for (Path parent = folder.getParent(); parent != null && parent.startsWith(root); parent = parent.getParent()) {
+                        forceFolder(parent);
+                    }
                 }
             } finally {
                 Files.deleteIfExists(temporary);
             }
         } catch (IOException e) {
             throw new StorageException("cannot store " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes a folder's entries (a rename, a new file) durable; where folders cannot be opened (Windows) the rename is all there is. */
+    private static void forceFolder(Path folder) throws IOException {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
+            // not supported here
         }
     }
 

@@ -56,7 +56,8 @@ public final class UserService {
 
     /** The user whose handle and password these are, or empty; equally slow either way. */
     public Optional<User> authenticate(String handle, String password) {
-        if (password == null || password.length() > PASSWORD_MAX) {
+        // Counted in code points, as at sign-up (100 emoji are 200 UTF-16 units but a valid password).
+        if (password == null || password.codePointCount(0, password.length()) > PASSWORD_MAX) {
             return Optional.empty();
         }
         Optional<User> user = byHandle(handle);

@@ -72,11 +72,11 @@ public abstract class PhotoApiContract {
         return api.sendBytes("POST", "/api/photos", image, contentType, bearer(token));
     }
 
-    /** Polls the photo until it is no longer pending (or patience runs out). */
-    JsonNode awaitProcessed(String id) throws InterruptedException {
+    /** Polls the photo, as its owner, until it is no longer pending (or patience runs out). */
+    JsonNode awaitProcessed(String id, String ownerToken) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (true) {
-            Reply reply = api.get("/api/photos/" + id);
+            Reply reply = api.get("/api/photos/" + id, bearer(ownerToken));
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
             JsonNode photo = reply.json();
             if (!photo.get("status").asText().equals("pending")) {
@@ -93,8 +93,9 @@ public abstract class PhotoApiContract {
         return image;
     }
 
-    int photosOf(String handle) {
-        Reply page = api.get("/api/users/" + handle + "/photos?limit=100");
+    /** How many photos the user has, as the user sees them (others see only published ones). */
+    int photosOf(String handle, String token) {
+        Reply page = api.get("/api/users/" + handle + "/photos?limit=100", bearer(token));
         assertThat(page.status()).isEqualTo(200);
         return page.json().get("items").size();
     }
@@ -115,7 +116,7 @@ public abstract class PhotoApiContract {
             assertThat(reply.text("status")).isIn("pending", "ready");
             assertThat(reply.text("owner")).isEqualTo(handle);
 
-            JsonNode photo = awaitProcessed(id);
+            JsonNode photo = awaitProcessed(id, token);
             assertThat(photo.get("status").asText()).isEqualTo("ready");
             assertThat(photo.get("contentType").asText()).isEqualTo("image/jpeg");
             assertThat(photo.get("width").asInt()).isEqualTo(1200);
@@ -141,7 +142,7 @@ public abstract class PhotoApiContract {
             Reply reply = upload(token, SyntheticPhoto.png(300, 600, 12), "image/png");
 
             assertThat(reply.status()).as(reply.body()).isEqualTo(202);
-            JsonNode photo = awaitProcessed(reply.text("id"));
+            JsonNode photo = awaitProcessed(reply.text("id"), token);
             Download thumbnail = api.download(photo.get("thumbnailUrl").asText());
             assertThat(thumbnail.header("Content-Type")).startsWith("image/png");
             BufferedImage image = decode(thumbnail.body());
@@ -156,7 +157,7 @@ public abstract class PhotoApiContract {
             Reply reply = upload(token, Fixtures.pngHeaderOnly(8000, 5000), "image/png");
 
             assertThat(reply.status()).as(reply.body()).isEqualTo(202);
-            JsonNode photo = awaitProcessed(reply.text("id"));
+            JsonNode photo = awaitProcessed(reply.text("id"), token);
             assertThat(photo.get("status").asText()).isEqualTo("failed");
             assertThat(photo.get("thumbnailUrl").isNull()).isTrue();
         }
@@ -170,8 +171,8 @@ public abstract class PhotoApiContract {
                 ids.add(upload(token, SyntheticPhoto.png(40, 30, 20 + i), "image/png").text("id"));
             }
 
-            Reply first = api.get("/api/users/" + handle + "/photos?limit=2");
-            Reply second = api.get("/api/users/" + handle + "/photos?limit=2&before=" + first.text("next"));
+            Reply first = api.get("/api/users/" + handle + "/photos?limit=2", bearer(token));
+            Reply second = api.get("/api/users/" + handle + "/photos?limit=2&before=" + first.text("next"), bearer(token));
 
             assertThat(first.json().get("items")).extracting(item -> item.get("id").asText()).containsExactly(ids.get(2), ids.get(1));
             assertThat(second.json().get("items")).extracting(item -> item.get("id").asText()).containsExactly(ids.get(0));
@@ -197,7 +198,7 @@ public abstract class PhotoApiContract {
                     .header("Content-Type", "image/jpeg").header("Authorization", "Bearer " + token));
             assertProblem(chunked, 413, "too-large");
 
-            assertThat(photosOf(handle)).isZero();
+            assertThat(photosOf(handle, token)).isZero();
             assertThat(storedKeys("photos/")).isEqualTo(before);
         }
 
@@ -235,7 +236,7 @@ public abstract class PhotoApiContract {
             }
             assertProblem(upload(token, brokenHeader, "image/png"), 415, "not-an-image");
 
-            assertThat(photosOf(handle)).isZero();
+            assertThat(photosOf(handle, token)).isZero();
             assertThat(storedKeys("photos/")).isEqualTo(before);
         }
 
@@ -250,7 +251,7 @@ public abstract class PhotoApiContract {
             assertThat(bomb.json().get("detail").asText()).contains("8000x5001");
             assertProblem(upload(token, Fixtures.pngHeaderOnly(65_535, 65_535), "image/png"), 400, "image-too-large");
 
-            assertThat(photosOf(handle)).isZero();
+            assertThat(photosOf(handle, token)).isZero();
             assertThat(storedKeys("photos/")).isEqualTo(before);
         }
 
@@ -277,7 +278,7 @@ public abstract class PhotoApiContract {
             assertThat(created.json().get("photos")).extracting(photo -> photo.get("id").asText()).containsExactly(photoId);
             String postId = created.text("id");
             String createdTag = created.header("ETag");
-            awaitProcessed(photoId);
+            awaitProcessed(photoId, token);
 
             Reply read = api.get("/api/posts/" + postId);
             JsonNode shown = read.json().get("photos").get(0);
@@ -350,7 +351,7 @@ public abstract class PhotoApiContract {
 
             assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
             assertThat(accepted.text("id")).isEqualTo(ticket.text("id"));
-            JsonNode photo = awaitProcessed(accepted.text("id"));
+            JsonNode photo = awaitProcessed(accepted.text("id"), token);
             assertThat(photo.get("status").asText()).isEqualTo("ready");
             assertThat(decode(api.download(photo.get("thumbnailUrl").asText()).body()).getWidth()).isEqualTo(256);
             assertProblem(api.post(confirm, "", bearer(token)), 404, "not-found"); // confirmed once only
@@ -366,13 +367,14 @@ public abstract class PhotoApiContract {
             byte[] notAJpeg = new byte[5000];
             Reply ticket = api.post("/api/photos/uploads", json(Map.of("contentType", "image/jpeg", "bytes", notAJpeg.length)), bearer(token));
             assertThat(putTo(ticket.json(), notAJpeg)).isEqualTo(200);
-            List<String> stored = storedKeys("photos/");
+            List<String> stored = storedKeys("uploads/");
             assertThat(stored).anyMatch(key -> key.contains(ticket.text("id")));
 
             assertProblem(api.post(ticket.text("confirmUrl"), "", bearer(token)), 415, "not-an-image");
 
+            assertThat(storedKeys("uploads/")).noneMatch(key -> key.contains(ticket.text("id")));
             assertThat(storedKeys("photos/")).noneMatch(key -> key.contains(ticket.text("id")));
-            assertThat(photosOf(handle)).isZero();
+            assertThat(photosOf(handle, token)).isZero();
         }
 
         @Test
@@ -402,7 +404,7 @@ public abstract class PhotoApiContract {
     @Test
     void theAdminPortReportsTheQueueAndTheWorker() throws Exception {
         String token = api.signUpAndLogIn(uniqueHandle("met"));
-        awaitProcessed(upload(token, SyntheticPhoto.png(50, 50, 9), "image/png").text("id"));
+        awaitProcessed(upload(token, SyntheticPhoto.png(50, 50, 9), "image/png").text("id"), token);
 
         String metrics = new Api(app.adminUri()).get("/metrics").body();
 

@@ -119,13 +119,13 @@ class WorkerKilledIT {
         assertThat(first.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(first.process.exitValue()).isEqualTo(137);
 
-        assertThat(api.get("/api/photos/" + id).text("status")).isEqualTo("pending");
+        assertThat(api.get("/api/photos/" + id, bearer(token)).text("status")).isEqualTo("pending");
         assertThat(thumbnailsOf(bucket, id)).isEmpty();
 
         // Worker B, without the stall: after A's hold lapses it gets the job again and finishes it.
         Worker second = startWorker(env, queueKind + "-b", Duration.ZERO);
-        await("the photo is ready", () -> "ready".equals(api.get("/api/photos/" + id).text("status")));
-        JsonNode photo = api.get("/api/photos/" + id).json();
+        await("the photo is ready", () -> "ready".equals(api.get("/api/photos/" + id, bearer(token)).text("status")));
+        JsonNode photo = api.get("/api/photos/" + id, bearer(token)).json();
         assertThat(PhotoApiContract.decode(api.download(photo.get("thumbnailUrl").asText()).body()).getWidth()).isEqualTo(256);
         assertThat(thumbnailsOf(bucket, id)).containsExactly("thumbs/" + id + ".jpg");
         await("worker B has acknowledged the job", () -> second.metric("ladder_jobs_processing_seconds_count") == 1.0);
@@ -146,8 +146,8 @@ class WorkerKilledIT {
             assertThat(after.lastModified()).isEqualTo(before.lastModified());
             assertThat(after.eTag()).isEqualTo(before.eTag());
             assertThat(thumbnailsOf(bucket, id)).containsExactly("thumbs/" + id + ".jpg");
-            assertThat(api.get("/api/photos/" + id).text("status")).isEqualTo("ready");
-            assertThat(api.get("/api/users/" + photo.get("owner").asText() + "/photos").json().get("items")).hasSize(1);
+            assertThat(api.get("/api/photos/" + id, bearer(token)).text("status")).isEqualTo("ready");
+            assertThat(api.get("/api/users/" + photo.get("owner").asText() + "/photos", bearer(token)).json().get("items")).hasSize(1);
         }
         assertThat(Files.readString(second.log).lines().filter(line -> line.contains("Photo " + id + " thumbnail")).count()).isEqualTo(1);
     }

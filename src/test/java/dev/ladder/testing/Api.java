@@ -15,11 +15,18 @@ import java.util.Map;
 /** A small HTTP client for tests: real requests over loopback, JSON in and out. */
 public final class Api {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
     private final URI base;
 
     public Api(URI base) {
         this.base = base;
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** A client whose connections come from this local address (127.0.0.2, say: another client to the server). */
+    public Api(URI base, java.net.InetAddress localAddress) {
+        this.base = base;
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).localAddress(localAddress).build();
     }
 
     public record Reply(int status, java.net.http.HttpHeaders headers, String body) {

@@ -60,6 +60,8 @@ public final class TestApp implements AutoCloseable {
         env.put("LADDER_HTTP_ADMIN_PORT", "0");
         env.put("LADDER_PASSWORDS_ARGON2_MEMORY_KIB", "1024");
         env.put("LADDER_PASSWORDS_ARGON2_ITERATIONS", "1");
+        // Tests sign up and write far faster than a person, all from 127.0.0.1; RateLimitTest turns the limits on.
+        env.put("LADDER_RATE_LIMITS_ENABLED", "false");
         env.putAll(overrides);
         return ConfigLoader.standard().load(profile, env);
     }

@@ -6,7 +6,7 @@ import dev.ladder.config.Config;
 import org.junit.jupiter.api.Test;
 
 class PasswordHasherTest {
-    private final PasswordHasher hasher = new PasswordHasher(new Config.Passwords(1024, 1, 1));
+    private final PasswordHasher hasher = new PasswordHasher(new Config.Passwords(1024, 1, 1, 4, java.time.Duration.ofSeconds(1)));
 
     @Test
     void storesAnArgon2idPhcStringWithItsCostAndNotThePassword() {
@@ -30,7 +30,7 @@ class PasswordHasherTest {
     @Test
     void checksOldHashesWithTheirOwnCostAfterTheCostChanges() {
         String oldHash = hasher.hash("kept across upgrades");
-        PasswordHasher stronger = new PasswordHasher(new Config.Passwords(4096, 2, 1));
+        PasswordHasher stronger = new PasswordHasher(new Config.Passwords(4096, 2, 1, 4, java.time.Duration.ofSeconds(1)));
         assertThat(stronger.matches("kept across upgrades", oldHash)).isTrue();
         assertThat(stronger.hash("x")).contains("m=4096,t=2,p=1");
     }

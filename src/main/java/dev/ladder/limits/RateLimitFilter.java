@@ -1,0 +1,53 @@
+package dev.ladder.limits;
+
+import dev.ladder.sessions.CurrentUser;
+import jakarta.annotation.Priority;
+import jakarta.inject.Provider;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Context;
+import java.util.Set;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * Sign-ups and writes (posts and photos: create, edit, delete, upload) pass their rate limits here,
+ * after authentication (so the account is known) and before a byte of the body is read. Log-ins
+ * are limited by {@link dev.ladder.sessions.SessionResource}, which knows whether one failed.
+ */
+@Priority(Priorities.AUTHENTICATION + 10)
+public final class RateLimitFilter implements ContainerRequestFilter {
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+
+    private final Throttle throttle;
+
+    @Context
+    private Provider<Request> jettyRequest;
+
+    public RateLimitFilter(Throttle throttle) {
+        this.throttle = throttle;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (SAFE_METHODS.contains(request.getMethod())) {
+            return;
+        }
+        String path = request.getUriInfo().getRequestUri().getRawPath();
+        if (path.equals("/api/users")) {
+            throttle.signUp(clientAddress(jettyRequest.get()));
+        } else if (isUnder(path, "/api/posts") || isUnder(path, "/api/photos")) {
+            long userId = request.getSecurityContext().getUserPrincipal() instanceof CurrentUser user ? user.id() : 0;
+            throttle.write(clientAddress(jettyRequest.get()), userId);
+        }
+    }
+
+    /** The client's address as Jetty resolved it (its forwarded-request support decides whom to believe). */
+    public static String clientAddress(Request request) {
+        return Request.getRemoteAddr(request);
+    }
+
+    private static boolean isUnder(String path, String prefix) {
+        return path.equals(prefix) || path.startsWith(prefix + "/");
+    }
+}
