@@ -33,7 +33,7 @@ public final class Database implements AutoCloseable {
     /** Creates the pool; connections are made lazily, so this returns at once even with the database down. */
     public static Database open(Config.Database config, Path dataDir, String poolName, MeterRegistry metrics) {
         String url = config.resolvedUrl(dataDir);
-        if (url.startsWith("jdbc:h2:file:")) {
+        if (url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:")) {
             try {
                 Files.createDirectories(dataDir);
             } catch (IOException e) {

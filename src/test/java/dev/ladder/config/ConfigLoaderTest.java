@@ -21,7 +21,7 @@ class ConfigLoaderTest {
         assertThat(config.http().port()).isEqualTo(8080);
         assertThat(config.http().adminPort()).isEqualTo(8081);
         assertThat(config.http().threads()).isEqualTo(Config.Threads.virtual);
-        assertThat(config.database().url()).startsWith("jdbc:h2:file:{dataDir}");
+        assertThat(config.database().url()).startsWith("jdbc:h2:retry:{dataDir}");
         assertThat(config.sessions().ttl()).isEqualTo(Duration.ofDays(30));
     }
 
