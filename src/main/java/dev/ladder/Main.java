@@ -113,7 +113,7 @@ public final class Main implements Callable<Integer> {
             log.error("Start-up failed", e);
             return 1;
         }
-        log.info("Ladder ({} profile, roles {}) up in {} ms: API on {}, admin on :{}", config.profile(), config.node().roles(),
+        log.info("Ladder node {} ({} profile, roles {}) up in {} ms: API on {}, admin on :{}", config.node().name(), config.profile(), config.node().roles(),
                 (System.nanoTime() - started) / 1_000_000, running.apiPort() < 0 ? "no port (not a web node)" : ":" + running.apiPort(),
                 running.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
@@ -150,7 +150,7 @@ public final class Main implements Callable<Integer> {
         if (configFile != null) {
             return loader.loadFile(configFile, env);
         }
-        String name = profile != null ? profile : env.getOrDefault("LADDER_PROFILE", ConfigLoader.DEFAULT_PROFILE);
+        String name = profile != null ? profile : env.getOrDefault(ConfigLoader.PROFILE_VARIABLE, ConfigLoader.DEFAULT_PROFILE);
         return loader.load(name, env);
     }
 
@@ -183,13 +183,15 @@ public final class Main implements Callable<Integer> {
             SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock);
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
                     config.storage().presignTtl(), clock);
-            PostService posts = new PostService(database.jdbi(), users, photos, ids, clock);
-            RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache(config.posts(), metrics));
+            // Rendered posts: RenderedPosts fills the cache, PostService (every writer) invalidates it.
+            Cache<RenderedPosts.Rendered> postCache = postCache(config.posts(), metrics);
+            PostService posts = new PostService(database.jdbi(), users, photos, ids, clock, postCache);
+            RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache);
             Health health = new Health(database::isReachable);
 
             // Resources and server: the public API and page on web nodes, the admin port on every node
             HttpServer.PublicSite site = null;
-            if (config.hasRole(Role.web)) {
+            if (config.node().servesPublic()) {
                 BodyLimits bodyLimits = BodyLimits.of(config.http().maxRequestBytes())
                         .with(PhotoResource.UPLOAD_PATH, config.photos().maxUploadBytes());
                 var api = ApiApplication.create(bodyLimits, metrics,
@@ -207,7 +209,9 @@ public final class Main implements Callable<Integer> {
                             case published -> WebAssets.indexPublishedAt(store.publicBase());
                         },
                         // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
-                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics));
+                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics),
+                        config.http().servedBy() ? config.node().name() : null,
+                        config.node().readOnly());
             }
             HttpServer server = new HttpServer(config.http(), site, new AdminHandler(health, metrics), metrics);
             awaitMigrations(migrated);

@@ -61,6 +61,34 @@ public final class JarProcess implements AutoCloseable {
         }
     }
 
+    /** What a run that was expected to end by itself left: its exit code and output. */
+    public record Exit(int code, String output) {
+    }
+
+    /** Runs the jar with exactly these LADDER_ settings (plus free ports) and waits for it to exit by itself. */
+    public static Exit runToExit(Path workDir, Map<String, String> env, Duration timeout, String... args) {
+        String jar = System.getProperty("ladder.jar");
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("-Dladder.jar does not name the built jar (run through ./mvnw verify): " + jar);
+        }
+        try {
+            Path log = Files.createTempFile(workDir, "ladder-", ".log");
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("LADDER_HTTP_PORT", Integer.toString(freePort()));
+            builder.environment().put("LADDER_HTTP_ADMIN_PORT", Integer.toString(freePort()));
+            builder.environment().putAll(env);
+            JarProcess run = new JarProcess(builder.start(), log, -1, -1);
+            int code = run.awaitExit(timeout);
+            return new Exit(code, run.output());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private void awaitReady(Duration timeout) {
         Api admin = new Api(adminUri());
         long deadline = System.nanoTime() + timeout.toNanos();
