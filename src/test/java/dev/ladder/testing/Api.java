@@ -15,11 +15,21 @@ import java.util.Map;
 /** A small HTTP client for tests: real requests over loopback, JSON in and out. */
 public final class Api {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
     private final URI base;
 
     public Api(URI base) {
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** An API at base reached through this client (an https load balancer: a client trusting its CA). */
+    public Api(URI base, HttpClient client) {
         this.base = base;
+        this.client = client;
+    }
+
+    public URI base() {
+        return base;
     }
 
     public record Reply(int status, java.net.http.HttpHeaders headers, String body) {
