@@ -1,0 +1,237 @@
+package dev.ladder.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ladder.testing.Api;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * What the drills do to the running cluster: read `scripts/cluster status --json`, run the
+ * other subcommands (up, failover, deploy), kill a host's process with SIGKILL, and talk to the
+ * load balancer over TLS with a client that trusts the cluster's CA and nothing else.
+ */
+final class Drills {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path REPO = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(5);
+
+    private Drills() {
+    }
+
+    /** One host of `status --json`. */
+    record Host(String name, String group, Long pid, Map<String, Integer> ports, boolean up) {
+        int port(String name) {
+            Integer port = ports.get(name);
+            if (port == null) {
+                throw new IllegalStateException("host " + this.name + " has no port " + name + ": " + ports);
+            }
+            return port;
+        }
+    }
+
+    /** `scripts/cluster status --json`, parsed. */
+    record Status(String stage, URI url, Path caCert, List<Host> hosts) {
+        List<Host> group(String group) {
+            return hosts.stream().filter(host -> host.group().equals(group)).toList();
+        }
+
+        Host one(String group) {
+            List<Host> members = group(group);
+            assertThat(members).as("hosts of group " + group).hasSize(1);
+            return members.getFirst();
+        }
+
+        Host host(String name) {
+            return hosts.stream().filter(host -> host.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no host " + name + " in " + hosts));
+        }
+
+        List<String> names(String group) {
+            return group(group).stream().map(Host::name).toList();
+        }
+    }
+
+    static Status status() {
+        String out = cluster(false, "status", "--json");
+        try {
+            JsonNode root = JSON.readTree(out);
+            List<Host> hosts = new ArrayList<>();
+            for (JsonNode host : root.get("hosts")) {
+                Map<String, Integer> ports = new java.util.TreeMap<>();
+                host.path("ports").properties().forEach(port -> ports.put(port.getKey(), port.getValue().asInt()));
+                hosts.add(new Host(host.get("name").asText(), host.get("group").asText(),
+                        host.path("pid").isNumber() ? host.get("pid").asLong() : null, ports, host.path("up").asBoolean()));
+            }
+            return new Status(root.get("stage").asText(), URI.create(root.get("url").asText()),
+                    Paths.get(root.get("caCert").asText()), List.copyOf(hosts));
+        } catch (IOException e) {
+            throw new UncheckedIOException("scripts/cluster status --json printed no JSON: " + out, e);
+        }
+    }
+
+    /** Runs `scripts/cluster ARGS...`, its output shown in the test output; fails on a non-zero exit. */
+    static void run(String... args) {
+        cluster(true, args);
+    }
+
+    private static String cluster(boolean echo, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(REPO.resolve("scripts/cluster").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(!echo);
+        // The profile passes where the cluster lives; the environment may already say so.
+        String dir = System.getProperty("cluster.dir", "");
+        String portBase = System.getProperty("cluster.portBase", "");
+        if (!dir.isBlank()) {
+            builder.environment().put("CLUSTER_DIR", dir);
+        }
+        if (!portBase.isBlank()) {
+            builder.environment().put("CLUSTER_PORT_BASE", portBase);
+        }
+        if (echo) {
+            builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
+        long started = System.nanoTime();
+        try {
+            Process process = builder.start();
+            process.getOutputStream().close();
+            StringBuilder out = new StringBuilder();
+            try (InputStream stdout = process.getInputStream()) {
+                byte[] buffer = new byte[8192];
+                int read;
+                while ((read = stdout.read(buffer)) >= 0) {
+                    String chunk = new String(buffer, 0, read, StandardCharsets.UTF_8);
+                    out.append(chunk);
+                    if (echo) {
+                        System.out.print(chunk);
+                    }
+                }
+            }
+            if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("scripts/cluster " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT);
+            }
+            if (echo) {
+                System.out.printf("[drill] scripts/cluster %s: exit %d after %.1f s%n", String.join(" ", args), process.exitValue(),
+                        (System.nanoTime() - started) / 1e9);
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("scripts/cluster " + String.join(" ", args) + " failed (exit " + process.exitValue() + ")"
+                        + (echo ? "" : ": " + out));
+            }
+            return out.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no drain, no clean InnoDB shutdown. */
+    static void kill9(Host host) {
+        assertThat(host.pid()).as("pid of " + host.name()).isNotNull();
+        ProcessHandle process = ProcessHandle.of(host.pid())
+                .orElseThrow(() -> new IllegalStateException("no process " + host.pid() + " for " + host.name()));
+        process.destroyForcibly();
+        System.out.printf("[drill] kill -9 %s (pid %d)%n", host.name(), host.pid());
+    }
+
+    /** An HTTPS client that trusts the certificate authority the load balancer's certificate comes from. */
+    static HttpClient httpsClient(Status status) {
+        return HttpClient.newBuilder()
+                .sslContext(sslContext(status.caCert()))
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    /** The API through the load balancer. */
+    static Api api(Status status) {
+        return new Api(status.url(), httpsClient(status));
+    }
+
+    /** The API of one app node, straight to its own plain-HTTP port (for the few checks that must bypass the balancer). */
+    static Api direct(Host node) {
+        return new Api(URI.create("http://127.0.0.1:" + node.port("http")));
+    }
+
+    static SSLContext sslContext(Path caCert) {
+        try (InputStream in = Files.newInputStream(caCert)) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            int n = 0;
+            for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("cluster-ca-" + n++, (X509Certificate) certificate);
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the cluster's CA certificate " + caCert, e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot trust " + caCert + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * SELECT @@read_only on a database host, as root over the host's own socket (the local
+     * cluster's server folders hold it), not through the primary endpoint.
+     */
+    static boolean readOnly(Status status, Host db) {
+        Path socket = socketOf(db);
+        try {
+            Process process = new ProcessBuilder("mariadb", "--socket=" + socket, "-uroot", "-N", "-B", "-e", "SELECT @@GLOBAL.read_only")
+                    .redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as("mariadb on " + socket + ": " + out).isZero();
+            return out.equals("1");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path socketOf(Host db) {
+        Path stageDir = clusterDir().resolve(status().stage());
+        try (Stream<Path> files = Files.walk(stageDir.resolve(db.name()), 3)) {
+            return files.filter(path -> path.getFileName().toString().endsWith(".sock")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no MariaDB socket under " + stageDir.resolve(db.name())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path clusterDir() {
+        String dir = System.getProperty("cluster.dir", "");
+        if (dir.isBlank()) {
+            dir = System.getenv().getOrDefault("CLUSTER_DIR", "");
+        }
+        return dir.isBlank() ? REPO.resolve(".cluster") : Paths.get(dir).toAbsolutePath();
+    }
+}
