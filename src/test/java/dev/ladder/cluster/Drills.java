@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -39,8 +38,8 @@ final class Drills {
     private Drills() {
     }
 
-    /** One host of `status --json`. */
-    record Host(String name, String group, Long pid, Map<String, Integer> ports, boolean up) {
+    /** One host of `status --json`; readOnly is null except on a running database host. */
+    record Host(String name, String group, Long pid, Map<String, Integer> ports, boolean up, Boolean readOnly) {
         int port(String name) {
             Integer port = ports.get(name);
             if (port == null) {
@@ -80,8 +79,10 @@ final class Drills {
             for (JsonNode host : root.get("hosts")) {
                 Map<String, Integer> ports = new java.util.TreeMap<>();
                 host.path("ports").properties().forEach(port -> ports.put(port.getKey(), port.getValue().asInt()));
+                JsonNode readOnly = host.path("db").path("readOnly");
                 hosts.add(new Host(host.get("name").asText(), host.get("group").asText(),
-                        host.path("pid").isNumber() ? host.get("pid").asLong() : null, ports, host.path("up").asBoolean()));
+                        host.path("pid").isNumber() ? host.get("pid").asLong() : null, ports, host.path("up").asBoolean(),
+                        readOnly.isBoolean() ? readOnly.asBoolean() : null));
             }
             return new Status(root.get("stage").asText(), URI.create(root.get("url").asText()),
                     Paths.get(root.get("caCert").asText()), List.copyOf(hosts));
@@ -194,44 +195,5 @@ final class Drills {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("cannot trust " + caCert + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * SELECT @@read_only on a database host, as root over the host's own socket (the local
-     * cluster's server folders hold it), not through the primary endpoint.
-     */
-    static boolean readOnly(Status status, Host db) {
-        Path socket = socketOf(db);
-        try {
-            Process process = new ProcessBuilder("mariadb", "--socket=" + socket, "-uroot", "-N", "-B", "-e", "SELECT @@GLOBAL.read_only")
-                    .redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).as("mariadb on " + socket + ": " + out).isZero();
-            return out.equals("1");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Path socketOf(Host db) {
-        Path stageDir = clusterDir().resolve(status().stage());
-        try (Stream<Path> files = Files.walk(stageDir.resolve(db.name()), 3)) {
-            return files.filter(path -> path.getFileName().toString().endsWith(".sock")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no MariaDB socket under " + stageDir.resolve(db.name())));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static Path clusterDir() {
-        String dir = System.getProperty("cluster.dir", "");
-        if (dir.isBlank()) {
-            dir = System.getenv().getOrDefault("CLUSTER_DIR", "");
-        }
-        return dir.isBlank() ? REPO.resolve(".cluster") : Paths.get(dir).toAbsolutePath();
     }
 }

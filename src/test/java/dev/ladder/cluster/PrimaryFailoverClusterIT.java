@@ -105,8 +105,8 @@ class PrimaryFailoverClusterIT {
         assertThat(restored.one("db_primary").name()).isEqualTo(standby.name());
         Drills.Host oldPrimary = restored.host(primary.name());
         assertThat(oldPrimary.up()).as(oldPrimary.name() + " running again").isTrue();
-        assertThat(Drills.readOnly(restored, oldPrimary)).as(oldPrimary.name() + " read_only after its restart").isTrue();
-        assertThat(Drills.readOnly(restored, restored.host(standby.name()))).as(standby.name() + " writable").isFalse();
+        assertThat(oldPrimary.readOnly()).as(oldPrimary.name() + " read_only after its restart").isTrue();
+        assertThat(restored.host(standby.name()).readOnly()).as(standby.name() + " writable").isFalse();
         Reply afterRestart = api.post("/api/posts", json(Map.of("body", "after the old primary came back")), bearer(token));
         assertThat(afterRestart.status()).as(afterRestart.body()).isEqualTo(201);
         System.out.printf("[drill] failover: %s is primary, %s restarted read-only%n", standby.name(), primary.name());
