@@ -5,7 +5,7 @@ import dev.ladder.cache.InProcessCache;
 import dev.ladder.config.Config;
 import dev.ladder.config.Config.Role;
 import dev.ladder.config.ConfigException;
-import dev.ladder.config.ConfigLoader;
+import dev.ladder.config.ConfigOptions;
 import dev.ladder.db.Database;
 import dev.ladder.http.ApiApplication;
 import dev.ladder.http.BodyLimits;
@@ -14,7 +14,9 @@ import dev.ladder.http.MediaHandler;
 import dev.ladder.ids.IdGenerator;
 import dev.ladder.ops.AdminHandler;
 import dev.ladder.ops.Health;
+import dev.ladder.ops.Housekeeping;
 import dev.ladder.ops.Metrics;
+import dev.ladder.ops.RunningNode;
 import dev.ladder.photos.PhotoResource;
 import dev.ladder.photos.PhotoService;
 import dev.ladder.photos.ThumbnailBenchCommand;
@@ -36,33 +38,27 @@ import dev.ladder.sessions.SessionResource;
 import dev.ladder.sessions.SessionService;
 import dev.ladder.storage.LocalDiskObjectStore;
 import dev.ladder.storage.ObjectStore;
-import dev.ladder.storage.S3ObjectStore;
+import dev.ladder.storage.ObjectStores;
 import dev.ladder.users.PasswordHasher;
 import dev.ladder.users.UserResource;
 import dev.ladder.users.UserService;
 import dev.ladder.web.PublishStaticCommand;
 import dev.ladder.web.WebAssets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
 
 /**
@@ -70,17 +66,13 @@ import sun.misc.Signal;
  * server, each built with {@code new}; started in that order and stopped in reverse.
  */
 @Command(name = "ladder", mixinStandardHelpOptions = true,
-        description = "Ladder: one service that climbs from one box to millions of users.",
-        subcommands = {SeedCommand.class, PublishStaticCommand.class, ThumbnailBenchCommand.class})
+        description = "Ladder: one service that climbs from one box to millions of users.")
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final String THUMBNAIL_QUEUE = "thumbnails";
 
-    @Option(names = "--profile", scope = ScopeType.INHERIT, description = "Stage profile (default: $LADDER_PROFILE, else embedded).")
-    String profile;
-
-    @Option(names = "--config", scope = ScopeType.INHERIT, description = "A profile file to use instead of a named profile.")
-    Path configFile;
+    @Mixin
+    ConfigOptions configOptions;
 
     static {
         // A server has no display: image work must never try to open one.
@@ -93,14 +85,22 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The server command and its subcommands; each gets its configuration through ConfigOptions. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .addSubcommand(new SeedCommand())
+                .addSubcommand(new PublishStaticCommand())
+                .addSubcommand(new ThumbnailBenchCommand(Main::start));
     }
 
     @Override
     public Integer call() throws InterruptedException {
         Config config;
         try {
-            config = loadConfig(profile, configFile, System.getenv());
+            config = configOptions.load();
         } catch (ConfigException e) {
             System.err.println("ladder: invalid configuration: " + e.getMessage());
             return 2;
@@ -129,31 +129,6 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * This command's configuration, for subcommands: the chosen profile with the environment's
-     * overrides and then the given ones (LADDER_... names).
-     */
-    public Config loadConfig(Map<String, String> overrides) {
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        env.putAll(overrides);
-        return loadConfig(profile, configFile, env);
-    }
-
-    /** The profile or file chosen on the command line, with exactly this environment (no System.getenv()). */
-    public Config loadConfigWithEnv(Map<String, String> env) {
-        return loadConfig(profile, configFile, env);
-    }
-
-    /** A named profile (null: $LADDER_PROFILE, else embedded) or a file, with the environment's overrides on top. */
-    public static Config loadConfig(String profile, Path configFile, Map<String, String> env) {
-        ConfigLoader loader = ConfigLoader.standard();
-        if (configFile != null) {
-            return loader.loadFile(configFile, env);
-        }
-        String name = profile != null ? profile : env.getOrDefault(ConfigLoader.PROFILE_VARIABLE, ConfigLoader.DEFAULT_PROFILE);
-        return loader.load(name, env);
-    }
-
     /** Builds and starts a node. A failed start closes whatever it had opened. */
     public static Running start(Config config) {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -169,7 +144,7 @@ public final class Main implements Callable<Integer> {
             CompletableFuture<Void> migrated = config.database().migrate()
                     ? CompletableFuture.runAsync(database::migrate, task -> Thread.ofPlatform().name("migrate").start(task))
                     : CompletableFuture.completedFuture(null);
-            ObjectStore store = openStore(config, clock);
+            ObjectStore store = ObjectStores.open(config, clock);
             opened.push(store);
             JobQueue thumbnails = switch (config.queue().kind()) {
                 case database -> new DatabaseJobQueue(database.jdbi(), THUMBNAIL_QUEUE, ids, config.queue(), clock);
@@ -227,41 +202,24 @@ public final class Main implements Callable<Integer> {
                 opened.push(worker);
             }
 
-            // Housekeeping: expired sessions and uploads, old dead letters, and photos whose job never
-            // reached the queue, in small batches.
-            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().name("housekeeping").daemon().factory());
-            housekeeping.scheduleWithFixedDelay(() -> {
-                try {
-                    sessions.purgeExpired(10_000);
-                } catch (RuntimeException e) {
-                    log.warn("Purging expired sessions failed: {}", e.toString());
-                }
-            }, 1, 10, TimeUnit.MINUTES);
-            housekeeping.scheduleWithFixedDelay(() -> {
-                try {
-                    photos.requeueUnqueued(1_000);
-                    photos.purgeExpiredUploads(1_000);
-                    thumbnails.purgeDeadLetters(config.queue().deadLetterRetention(), 10_000);
-                } catch (RuntimeException e) {
-                    log.warn("Photo housekeeping failed: {}", e.toString());
-                }
-            }, 1, 1, TimeUnit.MINUTES);
-            opened.push(housekeeping::shutdownNow);
+            // Housekeeping, on worker nodes only: expired sessions and uploads, photos whose job never
+            // reached the queue, old dead letters; in small batches.
+            if (config.hasRole(Role.worker)) {
+                Housekeeping housekeeping = new Housekeeping(metrics)
+                        .every(Duration.ofMinutes(10), "sessions", () -> sessions.purgeExpired(10_000))
+                        .every(Duration.ofMinutes(1), "photos", () -> {
+                            photos.requeueUnqueued(1_000);
+                            photos.purgeExpiredUploads(1_000);
+                            thumbnails.purgeDeadLetters(config.queue().deadLetterRetention(), 10_000);
+                        });
+                opened.push(housekeeping);
+            }
 
             return new Running(config, server, health, opened);
         } catch (Exception e) {
             closeAll(opened);
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }
-    }
-
-    /** The object store storage.kind names: local disk, or S3. */
-    public static ObjectStore openStore(Config config, Clock clock) {
-        return switch (config.storage().kind()) {
-            case local -> new LocalDiskObjectStore(config.storage().local().resolvedDir(config.data().path()), config.storage().publicBaseUrl());
-            case s3 -> S3ObjectStore.open(config.storage(), clock);
-        };
     }
 
     /** Rendered posts are cached in process (a shared cache comes with the stateless app tier). */
@@ -292,7 +250,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** A started node. {@link #close()} drains it: readiness 503, requests in flight finish, pools close. */
-    public static final class Running implements AutoCloseable {
+    public static final class Running implements RunningNode {
         private final Config config;
         private final HttpServer server;
         private final Health health;
@@ -306,14 +264,17 @@ public final class Main implements Callable<Integer> {
             this.opened = opened;
         }
 
+        @Override
         public int apiPort() {
             return server.apiPort();
         }
 
+        @Override
         public int adminPort() {
             return server.adminPort();
         }
 
+        @Override
         public Config config() {
             return config;
         }

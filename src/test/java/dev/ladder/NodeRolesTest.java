@@ -30,16 +30,32 @@ class NodeRolesTest {
             }
             Api admin = new Api(worker.adminUri());
             assertThat(admin.get("/health/ready").status()).isEqualTo(200);
-            assertThat(admin.get("/metrics").body()).contains("ladder_jobs_active{").contains("ladder_queue_depth{");
+            assertThat(admin.get("/metrics").body()).contains("ladder_jobs_active{").contains("ladder_queue_depth{")
+                    .contains("ladder_housekeeping_runs_total{");
         }
     }
 
     @Test
-    void aWebOnlyNodeServesTheApiAndRunsNoWorker() {
+    void aWebOnlyNodeServesTheApiAndRunsNoWorkerAndNoHousekeeping() {
         try (TestApp web = TestApp.start("embedded", Map.of("LADDER_DATA_DIR", data.toString(), "LADDER_NODE_ROLES", "web"))) {
             assertThat(new Api(web.apiUri()).get("/api/posts").status()).isEqualTo(200);
             String metrics = new Api(web.adminUri()).get("/metrics").body();
-            assertThat(metrics).contains("ladder_queue_depth{").doesNotContain("ladder_jobs_active");
+            assertThat(metrics).contains("ladder_queue_depth{").doesNotContain("ladder_jobs_active").doesNotContain("ladder_housekeeping");
+        }
+    }
+
+    @Test
+    void apiNodesInAClusterLeaveHousekeepingToWorkers() {
+        for (String roles : new String[] {"read-api", "write-api"}) {
+            try (TestApp api = TestApp.start("embedded", Map.of("LADDER_DATA_DIR", data.toString(), "LADDER_NODE_ROLES", roles))) {
+                assertThat(new Api(api.adminUri()).get("/metrics").body()).as(roles)
+                        .doesNotContain("ladder_housekeeping").doesNotContain("ladder_jobs_active");
+            }
+        }
+        try (TestApp both = TestApp.embedded(data)) {
+            assertThat(new Api(both.adminUri()).get("/metrics").body())
+                    .containsPattern("ladder_housekeeping_runs_total\\{[^}]*task=\"sessions\"")
+                    .containsPattern("ladder_housekeeping_runs_total\\{[^}]*task=\"photos\"");
         }
     }
 
