@@ -11,6 +11,8 @@ import dev.ladder.http.ApiApplication;
 import dev.ladder.http.BodyLimits;
 import dev.ladder.http.HttpServer;
 import dev.ladder.http.MediaHandler;
+import dev.ladder.idempotency.IdempotencyFilter;
+import dev.ladder.idempotency.IdempotencyKeys;
 import dev.ladder.ids.IdGenerator;
 import dev.ladder.ops.AdminHandler;
 import dev.ladder.ops.Health;
@@ -162,6 +164,7 @@ public final class Main implements Callable<Integer> {
             Cache<RenderedPosts.Rendered> postCache = postCache(config.posts(), metrics);
             PostService posts = new PostService(database.jdbi(), users, photos, ids, clock, postCache);
             RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache);
+            IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), clock);
             Health health = new Health(database::isReachable);
 
             // Resources and server: the public API and page on web nodes, the admin port on every node
@@ -171,6 +174,7 @@ public final class Main implements Callable<Integer> {
                         .with(PhotoResource.UPLOAD_PATH, config.photos().maxUploadBytes());
                 var api = ApiApplication.create(bodyLimits, metrics,
                         new AuthFilter(sessions, config.http().allowedOrigins()),
+                        new IdempotencyFilter(idempotencyKeys),
                         new UserResource(users),
                         new SessionResource(sessions),
                         new PostResource(posts, renderedPosts, config.posts()),
@@ -202,11 +206,12 @@ public final class Main implements Callable<Integer> {
                 opened.push(worker);
             }
 
-            // Housekeeping, on worker nodes only: expired sessions and uploads, photos whose job never
+            // Housekeeping, on worker nodes only: expired sessions, idempotency keys and uploads, photos whose job never
             // reached the queue, old dead letters; in small batches.
             if (config.hasRole(Role.worker)) {
                 Housekeeping housekeeping = new Housekeeping(metrics)
                         .every(Duration.ofMinutes(10), "sessions", () -> sessions.purgeExpired(10_000))
+                        .every(Duration.ofMinutes(10), "idempotency", () -> idempotencyKeys.purgeExpired(10_000))
                         .every(Duration.ofMinutes(1), "photos", () -> {
                             photos.requeueUnqueued(1_000);
                             photos.purgeExpiredUploads(1_000);

@@ -25,7 +25,8 @@ public record Config(
         Queue queue,
         Worker worker,
         Photos photos,
-        Web web) {
+        Web web,
+        Idempotency idempotency) {
 
     public Config {
         Check.notBlank("profile", profile);
@@ -41,6 +42,7 @@ public record Config(
         Check.present("worker", worker);
         Check.present("photos", photos);
         Check.present("web", web);
+        Check.present("idempotency", idempotency);
         if (web.assets() == Web.Assets.published && storage.kind() == Storage.Kind.s3 && storage.publicBaseUrl().isEmpty()) {
             throw new ConfigException("web.assets", "published needs storage.publicBaseUrl (a CDN or public bucket URL) when storage.kind is s3");
         }
@@ -427,6 +429,16 @@ public record Config(
 
         public Web {
             Check.present("web.assets", assets);
+        }
+    }
+
+    /**
+     * Idempotency-Key on POST /api/posts, /api/users and /api/photos: a key and its first response
+     * are kept this long, then a retry with the key runs afresh.
+     */
+    public record Idempotency(Duration ttl) {
+        public Idempotency {
+            Check.duration("idempotency.ttl", ttl, Duration.ofSeconds(1), Duration.ofDays(30));
         }
     }
 

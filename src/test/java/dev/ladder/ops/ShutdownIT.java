@@ -104,6 +104,34 @@ class ShutdownIT {
     }
 
     @Test
+    void anIdleNodeStopsWithinItsDrainDelayNotItsStopTimeout(@TempDir Path dir) {
+        Duration drainDelay = Duration.ofSeconds(1);
+        Duration stopTimeout = Duration.ofSeconds(20);
+        Duration stopped;
+        String output;
+        try (JarProcess node = JarProcess.start(dir, Map.of(
+                "LADDER_DATA_DIR", dir.resolve("data").toString(),
+                "LADDER_HTTP_DRAIN_DELAY", "1s",
+                "LADDER_HTTP_STOP_TIMEOUT", "20s"))) {
+            // Idle, but with what a load balancer leaves behind: kept-alive connections to both ports.
+            Api api = new Api(node.apiUri());
+            Api admin = new Api(node.adminUri());
+            assertThat(api.get("/api/posts").status()).isEqualTo(200);
+            assertThat(admin.get("/health/ready").status()).isEqualTo(200);
+
+            long signalled = System.nanoTime();
+            node.terminate();
+            assertThat(node.awaitExit(Duration.ofSeconds(60))).isZero();
+            stopped = Duration.ofNanos(System.nanoTime() - signalled);
+            output = node.output();
+        }
+        // A bound on the shutdown window (rolling deploys wait for it), not a speed test: the margin
+        // is generous, and a node that waits out its stopTimeout still fails it.
+        assertThat(stopped).as(output).isLessThan(stopTimeout.dividedBy(2)).isGreaterThanOrEqualTo(drainDelay);
+        assertThat(output).contains("Stopped").doesNotContain("TimeoutException");
+    }
+
+    @Test
     void logsAreOneJsonObjectPerLineWithRequestIdsInTheAccessLog(@TempDir Path dir) throws Exception {
         String output;
         try (JarProcess node = JarProcess.start(dir, Map.of("LADDER_DATA_DIR", dir.resolve("data").toString()))) {
