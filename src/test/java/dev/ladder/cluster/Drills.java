@@ -91,9 +91,49 @@ final class Drills {
         }
     }
 
+    /** The jar the app nodes run when a drill deployed another one than target/ladder.jar. */
+    private static volatile Path deployedJar;
+
     /** Runs `scripts/cluster ARGS...`, its output shown in the test output; fails on a non-zero exit. */
     static void run(String... args) {
         cluster(true, args);
+    }
+
+    /**
+     * `scripts/cluster up`, keeping the jar the nodes run: after a drill deployed another jar, an
+     * `up` with the default one would restart every node at once to put target/ladder.jar back.
+     */
+    static void up() {
+        Path jar = deployedJar;
+        if (jar == null) {
+            run("up");
+        } else {
+            run("up", "-e", "app_jar_source=" + jar);
+        }
+    }
+
+    /** `scripts/cluster deploy JAR`, remembered so that later `up` runs keep it. */
+    static void deploy(Path jar) {
+        run("deploy", jar.toString());
+        deployedJar = jar;
+    }
+
+    /**
+     * A copy of target/ladder.jar that differs by one extra entry, so a deploy has something new
+     * to roll out (the same jar again would change nothing and restart no node).
+     */
+    static Path newBuildOfTheJar() {
+        Path original = REPO.resolve("target/ladder.jar");
+        Path copy = REPO.resolve("target/ladder-redeploy-" + System.currentTimeMillis() + ".jar");
+        try {
+            Files.copy(original, copy);
+            try (var jar = java.nio.file.FileSystems.newFileSystem(copy)) {
+                Files.writeString(jar.getPath("META-INF", "ladder-redeploy.txt"), "built for the rolling deploy drill at " + java.time.Instant.now());
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a new build of " + original, e);
+        }
     }
 
     private static String cluster(boolean echo, String... args) {

@@ -16,6 +16,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the same key and the same body after any failure (no answer, 5xx, 409 while the first attempt
  * is still in flight, 429) until acknowledged or giveUpAfter has passed. A write that got a 2xx
  * is "acknowledged": the drills check every one of them is there afterwards.
+ *
+ * <p>A key whose first request died with its node or database between claiming the key and
+ * storing the answer stays "in progress" (409) until it expires: the client gives up on it after
+ * STUCK_AFTER of 409s. Such a write was never acknowledged, so it may or may not exist.
  */
 final class KeyedWrites {
     /** One logical write; postId is null when it was never acknowledged. */
@@ -27,6 +31,7 @@ final class KeyedWrites {
 
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration PAUSE = Duration.ofMillis(200);
+    private static final Duration STUCK_AFTER = Duration.ofSeconds(15);
 
     private final HttpClient client;
     private final URI base;
@@ -49,6 +54,7 @@ final class KeyedWrites {
         long deadline = System.nanoTime() + giveUpAfter.toNanos();
         int attempts = 0;
         int status = 0;
+        long first409 = 0;
         while (true) {
             attempts++;
             HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/posts"))
@@ -65,8 +71,12 @@ final class KeyedWrites {
                 writes.add(write);
                 return write;
             }
+            if (status == 409 && first409 == 0) {
+                first409 = System.nanoTime();
+            }
+            boolean stuck = status == 409 && System.nanoTime() - first409 > STUCK_AFTER.toNanos();
             boolean retryable = status == 0 || status >= 500 || status == 409 || status == 429;
-            if (!retryable || System.nanoTime() > deadline) {
+            if (!retryable || stuck || System.nanoTime() > deadline) {
                 Write write = new Write(key, body, null, attempts, status);
                 writes.add(write);
                 return write;

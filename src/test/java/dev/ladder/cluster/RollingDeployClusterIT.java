@@ -46,7 +46,7 @@ class RollingDeployClusterIT {
                  PrimaryFailoverClusterIT.pause(Duration.ofMillis(50));
              })) {
             await().atMost(Duration.ofSeconds(30)).until(() -> reads.sent() >= 50 && writeAttempts.sent() >= 10);
-            Drills.run("deploy");
+            Drills.deploy(Drills.newBuildOfTheJar());
             long afterDeploy = reads.sent();
             await().atMost(Duration.ofSeconds(30)).until(() -> reads.sent() >= afterDeploy + 50);
             readLoad.stop(Duration.ofSeconds(30));
