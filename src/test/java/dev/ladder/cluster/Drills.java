@@ -39,7 +39,7 @@ final class Drills {
     }
 
     /** One host of `status --json`; readOnly is null except on a running database host. */
-    record Host(String name, String group, Long pid, Map<String, Integer> ports, boolean up, Boolean readOnly) {
+    record Host(String name, String group, Long pid, Map<String, Integer> ports, boolean up, Boolean readOnly, String replication) {
         int port(String name) {
             Integer port = ports.get(name);
             if (port == null) {
@@ -82,7 +82,8 @@ final class Drills {
                 JsonNode readOnly = host.path("db").path("readOnly");
                 hosts.add(new Host(host.get("name").asText(), host.get("group").asText(),
                         host.path("pid").isNumber() ? host.get("pid").asLong() : null, ports, host.path("up").asBoolean(),
-                        readOnly.isBoolean() ? readOnly.asBoolean() : null));
+                        readOnly.isBoolean() ? readOnly.asBoolean() : null,
+                        host.path("db").has("replication") ? host.path("db").get("replication").toString() : null));
             }
             return new Status(root.get("stage").asText(), URI.create(root.get("url").asText()),
                     Paths.get(root.get("caCert").asText()), List.copyOf(hosts));
@@ -100,16 +101,21 @@ final class Drills {
     }
 
     /**
-     * `scripts/cluster up`, keeping the jar the nodes run: after a drill deployed another jar, an
-     * `up` with the default one would restart every node at once to put target/ladder.jar back.
+     * `scripts/cluster up` (for onlyHosts, when given), keeping the jar the nodes run: after a drill
+     * deployed another jar, an `up` with the default one would restart every node at once to put
+     * target/ladder.jar back.
      */
-    static void up() {
+    static void up(String... onlyHosts) {
+        List<String> args = new ArrayList<>(List.of("up"));
         Path jar = deployedJar;
-        if (jar == null) {
-            run("up");
-        } else {
-            run("up", "-e", "app_jar_source=" + jar);
+        if (jar != null) {
+            args.addAll(List.of("-e", "app_jar_source=" + jar));
         }
+        // The whole playbook takes minutes on a busy 2-core machine; a drill limits it to what it broke.
+        if (onlyHosts.length > 0) {
+            args.addAll(List.of("--limit", String.join(",", onlyHosts)));
+        }
+        run(args.toArray(String[]::new));
     }
 
     /** `scripts/cluster deploy JAR`, remembered so that later `up` runs keep it. */

@@ -101,7 +101,7 @@ class PrimaryFailoverClusterIT {
         assertThat(afterFailover.one("db_standby").name()).isEqualTo(primary.name());
 
         // The old primary restarts through the ordinary `up`, and must come back fenced.
-        Drills.up();
+        Drills.up(primary.name(), before.one("lb").name());
         Drills.Status restored = Drills.status();
         assertThat(restored.one("db_primary").name()).isEqualTo(standby.name());
         Drills.Host oldPrimary = restored.host(primary.name());
@@ -110,7 +110,8 @@ class PrimaryFailoverClusterIT {
         assertThat(restored.host(standby.name()).readOnly()).as(standby.name() + " writable").isFalse();
         Reply afterRestart = api.post("/api/posts", json(Map.of("body", "after the old primary came back")), bearer(token));
         assertThat(afterRestart.status()).as(afterRestart.body()).isEqualTo(201);
-        System.out.printf("[drill] failover: %s is primary, %s restarted read-only%n", standby.name(), primary.name());
+        System.out.printf("[drill] failover: %s is primary, %s restarted read-only; its replication: %s%n", standby.name(), primary.name(),
+                oldPrimary.replication());
     }
 
     private static Map<String, Integer> storedBodies(Api api, String handle) {

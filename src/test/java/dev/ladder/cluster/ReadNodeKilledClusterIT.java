@@ -63,7 +63,7 @@ class ReadNodeKilledClusterIT {
         assertThat(reads.failed()).as("failed GETs " + reads.failedByKind()).isZero();
         assertThat(servedByVictimAfterKill).isZero();
 
-        Drills.up();
+        Drills.up(victim.name());
         assertThat(Drills.status().host(victim.name()).up()).isTrue();
         await(victim.name() + " serving reads again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> victim.name().equals(api.get(paths.getFirst()).header("X-Served-By")));
