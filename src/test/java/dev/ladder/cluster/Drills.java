@@ -209,7 +209,8 @@ final class Drills {
     static HttpClient httpsClient(Status status) {
         return HttpClient.newBuilder()
                 .sslContext(sslContext(status.caCert()))
-                .connectTimeout(Duration.ofSeconds(5))
+                // Covers the TLS handshake too: a cold JVM on a loaded 2-core machine can take seconds.
+                .connectTimeout(Duration.ofSeconds(20))
                 .build();
     }
 
