@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ladder.testing.Api;
 import dev.ladder.testing.TestApp;
 import java.net.ConnectException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,12 +22,16 @@ class NodeRolesTest {
 
     @Test
     void aWorkerOnlyNodeOpensNoPublicPortButAnswersOnItsAdminPort() throws Exception {
+        int publicPort;
+        try (ServerSocket probe = new ServerSocket(0)) { // a free port, never a fixed one another test or cluster may hold
+            publicPort = probe.getLocalPort();
+        }
         try (TestApp worker = TestApp.start("embedded", Map.of("LADDER_DATA_DIR", data.toString(), "LADDER_NODE_ROLES", "worker",
-                "LADDER_HTTP_PORT", "18080"))) {
+                "LADDER_HTTP_PORT", Integer.toString(publicPort)))) {
             assertThat(worker.running().apiPort()).isEqualTo(-1);
             try (HttpClient client = HttpClient.newHttpClient()) {
                 // Nothing listens on the configured public port.
-                assertThat(sendFails(client, URI.create("http://127.0.0.1:18080/api/posts"))).isTrue();
+                assertThat(sendFails(client, URI.create("http://127.0.0.1:" + publicPort + "/api/posts"))).isTrue();
             }
             Api admin = new Api(worker.adminUri());
             assertThat(admin.get("/health/ready").status()).isEqualTo(200);
