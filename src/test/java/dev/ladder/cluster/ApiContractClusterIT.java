@@ -15,7 +15,7 @@ import java.util.Map;
 class ApiContractClusterIT extends ApiContract {
     @Override
     protected ApiTarget startTarget() {
-        Drills.Status status = Drills.status();
+        Cluster.Status status = Cluster.status();
         Duration cacheTtl = ConfigLoader.standard().load(status.stage(), Map.of()).posts().cacheTtl();
         return new ApiTarget(Drills.api(status), null, false, true, cacheTtl, () -> { });
     }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * and duplicates racing on both nodes produce one post.
  */
 class IdempotencyClusterIT {
-    private final Api api = Drills.api(Drills.status());
+    private final Api api = Drills.api(Cluster.status());
 
     @Test
     void theSameKeyTwiceWritesOnePostAndAnswersTheSame() {

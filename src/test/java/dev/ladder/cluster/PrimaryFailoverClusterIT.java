@@ -29,9 +29,9 @@ class PrimaryFailoverClusterIT {
 
     @Test
     void killingThePrimaryThenFailingOverLosesNoAcknowledgedWrite() {
-        Drills.Status before = Drills.status();
-        Drills.Host primary = before.one("db_primary");
-        Drills.Host standby = before.one("db_standby");
+        Cluster.Status before = Cluster.status();
+        Cluster.Host primary = Drills.one(before, "db_primary");
+        Cluster.Host standby = Drills.one(before, "db_standby");
         HttpClient client = Drills.httpsClient(before);
         Api api = new Api(before.url(), client);
         String handle = uniqueHandle("failover");
@@ -96,22 +96,22 @@ class PrimaryFailoverClusterIT {
         assertThat(duplicated).as("writes stored twice (a retry with the same Idempotency-Key must not write again)").isEmpty();
         assertThat(acknowledged.size()).isGreaterThanOrEqualTo(60);
 
-        Drills.Status afterFailover = Drills.status();
-        assertThat(afterFailover.one("db_primary").name()).isEqualTo(standby.name());
-        assertThat(afterFailover.one("db_standby").name()).isEqualTo(primary.name());
+        Cluster.Status afterFailover = Cluster.status();
+        assertThat(Drills.one(afterFailover, "db_primary").name()).isEqualTo(standby.name());
+        assertThat(Drills.one(afterFailover, "db_standby").name()).isEqualTo(primary.name());
 
         // The old primary restarts through the ordinary `up`, and must come back fenced.
-        Drills.up(primary.name(), before.one("lb").name());
-        Drills.Status restored = Drills.status();
-        assertThat(restored.one("db_primary").name()).isEqualTo(standby.name());
-        Drills.Host oldPrimary = restored.host(primary.name());
+        Drills.up(primary.name(), Drills.one(before, "lb").name());
+        Cluster.Status restored = Cluster.status();
+        assertThat(Drills.one(restored, "db_primary").name()).isEqualTo(standby.name());
+        Cluster.Host oldPrimary = restored.host(primary.name());
         assertThat(oldPrimary.up()).as(oldPrimary.name() + " running again").isTrue();
-        assertThat(oldPrimary.readOnly()).as(oldPrimary.name() + " read_only after its restart").isTrue();
-        assertThat(restored.host(standby.name()).readOnly()).as(standby.name() + " writable").isFalse();
+        assertThat(oldPrimary.db().readOnly()).as(oldPrimary.name() + " read_only after its restart").isTrue();
+        assertThat(restored.host(standby.name()).db().readOnly()).as(standby.name() + " writable").isFalse();
         Reply afterRestart = api.post("/api/posts", json(Map.of("body", "after the old primary came back")), bearer(token));
         assertThat(afterRestart.status()).as(afterRestart.body()).isEqualTo(201);
         System.out.printf("[drill] failover: %s is primary, %s restarted read-only; its replication: %s%n", standby.name(), primary.name(),
-                oldPrimary.replication());
+                oldPrimary.db().replication());
     }
 
     private static Map<String, Integer> storedBodies(Api api, String handle) {

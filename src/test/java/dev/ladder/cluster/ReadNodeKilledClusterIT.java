@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 class ReadNodeKilledClusterIT {
     @Test
     void killingAReadNodeFailsNoReadAndUpBringsItBack() {
-        Drills.Status status = Drills.status();
-        Drills.Host victim = status.group("read_api").getFirst();
+        Cluster.Status status = Cluster.status();
+        Cluster.Host victim = status.group("read_api").getFirst();
         HttpClient client = Drills.httpsClient(status);
         Api api = new Api(status.url(), client);
         String token = api.signUpAndLogIn(uniqueHandle("reads"));
@@ -64,7 +64,7 @@ class ReadNodeKilledClusterIT {
         assertThat(reads.failed()).as("failed GETs " + reads.failedByKind()).isZero();
 
         Drills.up(victim.name());
-        assertThat(Drills.status().host(victim.name()).up()).isTrue();
+        assertThat(Cluster.status().host(victim.name()).up()).isTrue();
         await(victim.name() + " serving reads again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> victim.name().equals(api.get(paths.getFirst()).header("X-Served-By")));
         System.out.printf("[drill] read node killed: %s rejoined (seen in X-Served-By)%n", victim.name());

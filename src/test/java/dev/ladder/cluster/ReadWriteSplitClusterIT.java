@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The load balancer sends GET/HEAD to the read-api pool and every change to the write-api pool. */
 class ReadWriteSplitClusterIT {
-    private final Drills.Status status = Drills.status();
+    private final Cluster.Status status = Cluster.status();
     private final Api api = Drills.api(status);
 
     @Test
@@ -42,7 +42,7 @@ class ReadWriteSplitClusterIT {
 
     @Test
     void aReadApiNodeAnswersADirectPostWith405ProblemJson() {
-        Drills.Host reader = status.group("read_api").getFirst();
+        Cluster.Host reader = status.group("read_api").getFirst();
         Api direct = Drills.direct(reader);
 
         Reply refused = direct.post("/api/posts", json(Map.of("body", "misrouted")), bearer("any-token"));

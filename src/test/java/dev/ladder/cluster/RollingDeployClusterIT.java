@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class RollingDeployClusterIT {
     @Test
     void aRollingDeployUnderMixedLoadFailsNoRequest() {
-        Drills.Status status = Drills.status();
+        Cluster.Status status = Cluster.status();
         HttpClient client = Drills.httpsClient(status);
         Api api = new Api(status.url(), client);
         String token = api.signUpAndLogIn(uniqueHandle("deploy"));
