@@ -41,6 +41,13 @@ options:
     description: Extra environment variables (added to the module's environment).
     type: dict
     default: {}
+  inherit_env:
+    description:
+      - Pass this module's environment on. C(false) gives the process only PATH, HOME, LANG, LC_ALL
+        and TZ plus I(env_file) and I(env), as systemd would; use it for programs that refuse
+        unknown variables of their own prefix.
+    type: bool
+    default: true
   env_file:
     description: File of C(KEY=VALUE) lines (systemd EnvironmentFile syntax, no quoting), read at start.
     type: path
@@ -155,7 +162,10 @@ def start(module, params):
     argv = params["argv"]
     if not argv:
         module.fail_json(msg="%s: argv is required to start" % params["name"])
-    env = dict(os.environ)
+    if params["inherit_env"]:
+        env = dict(os.environ)
+    else:
+        env = dict((k, v) for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ"))
     if params["env_file"]:
         env.update(read_env_file(params["env_file"]))
     env.update(dict((k, str(v)) for k, v in params["env"].items()))
@@ -270,6 +280,7 @@ def main():
             log=dict(type="path"),
             chdir=dict(type="path"),
             env=dict(type="dict", default={}, no_log=True),
+            inherit_env=dict(type="bool", default=True),
             env_file=dict(type="path"),
             match=dict(type="str"),
             state=dict(type="str", default="started", choices=["started", "stopped", "restarted", "reloaded"]),
