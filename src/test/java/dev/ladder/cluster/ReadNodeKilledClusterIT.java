@@ -63,7 +63,8 @@ class ReadNodeKilledClusterIT {
 
         assertThat(reads.failed()).as("failed GETs " + reads.failedByKind()).isZero();
 
-        Drills.up(victim.name());
+        // The node and what it depends on (the playbook checks those are up before it starts app nodes).
+        Drills.up(victim.name(), "s3", "sqs", "db", "lb", "cdn");
         assertThat(Cluster.status().host(victim.name()).up()).isTrue();
         await(victim.name() + " serving reads again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> victim.name().equals(api.get(paths.getFirst()).header("X-Served-By")));
