@@ -1,8 +1,14 @@
 package dev.ladder.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -32,6 +39,8 @@ class ClusterTopologyClusterIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final Pattern RECAP = Pattern.compile(
             "^(\\S+)\\s+:\\s+ok=(\\d+)\\s+changed=(\\d+)\\s+unreachable=(\\d+)\\s+failed=(\\d+)", Pattern.MULTILINE);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Cluster.Status status;
     private static HttpClient client;
@@ -153,6 +162,46 @@ class ClusterTopologyClusterIT {
 
     @Test
     @Order(7)
+    void aPhotoUploadedThroughTheBalancerGetsItsThumbnailFromTheWorkerServedByTheCdn() throws Exception {
+        String handle = "photo_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        String password = "correct horse battery";
+        assertThat(postJson("/api/users", "{\"handle\":\"" + handle + "\",\"email\":\"" + handle
+                + "@example.com\",\"password\":\"" + password + "\"}", null).statusCode()).isEqualTo(201);
+        HttpResponse<String> session = postJson("/api/sessions",
+                "{\"handle\":\"" + handle + "\",\"password\":\"" + password + "\"}", null);
+        String token = JSON.readTree(session.body()).path("token").asText();
+        BufferedImage image = new BufferedImage(320, 200, BufferedImage.TYPE_INT_RGB);
+        for (int x = 0; x < image.getWidth(); x++) {
+            image.setRGB(x, x % image.getHeight(), 0xff8800);
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", png);
+
+        HttpResponse<String> upload = client.send(HttpRequest.newBuilder(status.url().resolve("/api/photos"))
+                        .timeout(TIMEOUT)
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "image/png")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(png.toByteArray()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(202);
+        String id = JSON.readTree(upload.body()).path("id").asText();
+
+        JsonNode ready = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> JSON.readTree(get(status.url().resolve("/api/photos/" + id)).body()),
+                        photo -> "ready".equals(photo.path("status").asText()));
+        URI thumbnail = URI.create(ready.path("thumbnailUrl").asText());
+        assertThat(thumbnail.toString()).startsWith(status.cdnUrl().toString());
+        HttpResponse<byte[]> served = client.send(HttpRequest.newBuilder(thumbnail).timeout(TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(served.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(ImageIO.read(new ByteArrayInputStream(served.body())).getWidth())
+                .isEqualTo(ready.path("thumbnailWidth").asInt());
+    }
+
+    @Test
+    @Order(8)
     void theAnsibleCodePassesSyntaxCheckAndLint() {
         Cluster.Result syntax = Cluster.run(List.of("bash", "-c",
                 "cd ansible && ANSIBLE_CONFIG=ansible.cfg ansible-playbook --syntax-check -i inventories/local users-plus-2.yml deploy.yml"
@@ -166,7 +215,7 @@ class ClusterTopologyClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void bringingTheClusterUpAgainChangesNothing() {
         Cluster.Result up = Cluster.run(List.of(Cluster.repo().resolve("scripts/cluster").toString(), "up", "users-plus-2"),
                 Duration.ofMinutes(10));
@@ -184,6 +233,17 @@ class ClusterTopologyClusterIT {
 
     private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> postJson(String path, String body, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(status.url().resolve(path))
+                .timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static Cluster.Result openssl(String target, String protocol) {
