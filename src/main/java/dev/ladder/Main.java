@@ -54,6 +54,7 @@ import java.util.Deque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,16 +120,23 @@ public final class Main implements Callable<Integer> {
                 (System.nanoTime() - started) / 1_000_000, running.apiPort() < 0 ? "no port (not a web node)" : ":" + running.apiPort(),
                 running.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("shutdown").start(() -> {
-            running.close();
-            stopped.countDown();
-        }));
-        Signal.handle(new Signal("INT"), signal -> Thread.ofPlatform().name("shutdown").start(() -> {
-            running.close();
-            stopped.countDown();
-        }));
+        AtomicBoolean stoppedCleanly = new AtomicBoolean();
+        Runnable stop = () -> {
+            // Whatever goes wrong while stopping, the process ends: a node that ignores SIGTERM
+            // stalls a rolling deploy until something kills it.
+            try {
+                running.close();
+                stoppedCleanly.set(true);
+            } catch (Throwable e) {
+                log.error("Stopping failed; exiting anyway", e);
+            } finally {
+                stopped.countDown();
+            }
+        };
+        Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("shutdown").start(stop));
+        Signal.handle(new Signal("INT"), signal -> Thread.ofPlatform().name("shutdown").start(stop));
         stopped.await();
-        return 0;
+        return stoppedCleanly.get() ? 0 : 1;
     }
 
     /** Builds and starts a node. A failed start closes whatever it had opened. */
@@ -248,7 +256,9 @@ public final class Main implements Callable<Integer> {
         while (!opened.isEmpty()) {
             try {
                 opened.pop().close();
-            } catch (Exception e) {
+            } catch (Exception | LinkageError e) {
+                // LinkageError: a class that could not be loaded any more (the jar replaced under a
+                // running node); the rest must still close, the database pool above all.
                 log.warn("Error while closing: {}", e.toString());
             }
         }

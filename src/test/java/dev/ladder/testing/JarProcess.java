@@ -32,16 +32,26 @@ public final class JarProcess implements AutoCloseable {
 
     /** Starts the jar with these environment overrides on free ports and waits until it is ready. */
     public static JarProcess start(Path workDir, Map<String, String> env, String... args) {
+        return startJar(builtJar(), workDir, env, args);
+    }
+
+    /** The jar Maven built (-Dladder.jar). */
+    public static Path builtJar() {
         String jar = System.getProperty("ladder.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("-Dladder.jar does not name the built jar (run through ./mvnw verify): " + jar);
         }
+        return Path.of(jar);
+    }
+
+    /** Starts this jar (a copy of the built one, say) as {@link #start} does. */
+    public static JarProcess startJar(Path jar, Path workDir, Map<String, String> env, String... args) {
         try {
             int apiPort = freePort();
             int adminPort = freePort();
             Path log = Files.createTempFile(workDir, "ladder-", ".log");
             List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString()));
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDir.toFile())
