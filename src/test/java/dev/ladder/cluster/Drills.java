@@ -24,9 +24,6 @@ import java.util.List;
 final class Drills {
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(6);
 
-    /** The jar the app nodes run when a drill deployed another one than target/ladder.jar. */
-    private static volatile Path deployedJar;
-
     private Drills() {
     }
 
@@ -52,17 +49,9 @@ final class Drills {
         }
     }
 
-    /**
-     * `scripts/cluster up` (for onlyHosts, when given), keeping the jar the nodes run: after a drill
-     * deployed another jar, an `up` with the default one would restart every node at once to put
-     * target/ladder.jar back.
-     */
+    /** `scripts/cluster up` (for onlyHosts, when given); it keeps the jar a deploy made the release. */
     static void up(String... onlyHosts) {
         List<String> args = new ArrayList<>(List.of("up"));
-        Path jar = deployedJar;
-        if (jar != null) {
-            args.addAll(List.of("-e", "app_jar_source=" + jar));
-        }
         // The whole playbook takes minutes on a busy 2-core machine; a drill limits it to what it broke.
         if (onlyHosts.length > 0) {
             args.addAll(List.of("--limit", String.join(",", onlyHosts)));
@@ -70,10 +59,9 @@ final class Drills {
         run(args.toArray(String[]::new));
     }
 
-    /** `scripts/cluster deploy JAR`, remembered so that later `up` runs keep it. */
+    /** `scripts/cluster deploy JAR`: a rolling deploy; the jar becomes the cluster's release. */
     static void deploy(Path jar) {
         run("deploy", jar.toString());
-        deployedJar = jar;
     }
 
     /**
