@@ -1,5 +1,6 @@
 package dev.ladder.api;
 
+import dev.ladder.testing.ApiTarget;
 import dev.ladder.testing.MariaDb;
 import dev.ladder.testing.TestApp;
 import java.nio.file.Files;
@@ -7,8 +8,8 @@ import java.nio.file.Files;
 /** The same API specification on the single-box profile against a real, private MariaDB. */
 class MariaDbApiIT extends ApiContract {
     @Override
-    protected TestApp startApp() throws Exception {
+    protected ApiTarget startTarget() throws Exception {
         MariaDb mariaDb = MariaDb.shared();
-        return TestApp.singleBox(mariaDb, mariaDb.createDatabase(), Files.createTempDirectory("ladder-single-box"));
+        return ApiTarget.node(TestApp.singleBox(mariaDb, mariaDb.createDatabase(), Files.createTempDirectory("ladder-single-box")));
     }
 }

@@ -38,8 +38,11 @@ public final class Cluster {
     private Cluster() {
     }
 
-    /** One host of {@code status --json}. {@code pid} is null and {@code up} false when it does not run. */
-    public record Host(String name, String group, Long pid, Map<String, Integer> ports, boolean up) {
+    /**
+     * One host of {@code status --json}. {@code pid} is null and {@code up} false when it does not run;
+     * {@code db} is there for a running database host.
+     */
+    public record Host(String name, String group, Long pid, Map<String, Integer> ports, boolean up, Database db) {
         public int port(String portName) {
             Integer port = ports.get(portName);
             if (port == null) {
@@ -47,6 +50,14 @@ public final class Cluster {
             }
             return port;
         }
+    }
+
+    /**
+     * What status reports of a database server: read_only, semi-sync as primary (ON/OFF, connected
+     * semi-sync replicas, commits acknowledged without one) and its replication, when it replicates.
+     */
+    public record Database(Boolean readOnly, String semiSyncPrimary, Integer semiSyncClients, Long semiSyncAsyncCommits,
+                           String semiSyncReplica, Map<String, Object> replication) {
     }
 
     /** The whole of {@code status --json}; {@code url} is the load balancer's HTTPS URL. */

@@ -19,14 +19,22 @@ public final class Api {
     private final URI base;
 
     public Api(URI base) {
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** An API at base reached through this client (an https load balancer: a client trusting its CA). */
+    public Api(URI base, HttpClient client) {
         this.base = base;
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.client = client;
     }
 
     /** A client whose connections come from this local address (127.0.0.2, say: another client to the server). */
     public Api(URI base, java.net.InetAddress localAddress) {
-        this.base = base;
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).localAddress(localAddress).build();
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).localAddress(localAddress).build());
+    }
+
+    public URI base() {
+        return base;
     }
 
     public record Reply(int status, java.net.http.HttpHeaders headers, String body) {
