@@ -187,8 +187,11 @@ class ClusterTopologyClusterIT {
         assertThat(upload.statusCode()).as(upload.body()).isEqualTo(202);
         String id = JSON.readTree(upload.body()).path("id").asText();
 
+        // A photo no post shows yet is visible to its owner only.
         JsonNode ready = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> JSON.readTree(get(status.url().resolve("/api/photos/" + id)).body()),
+                .until(() -> JSON.readTree(client.send(HttpRequest.newBuilder(status.url().resolve("/api/photos/" + id))
+                                .timeout(TIMEOUT).header("Authorization", "Bearer " + token).GET().build(),
+                                HttpResponse.BodyHandlers.ofString()).body()),
                         photo -> "ready".equals(photo.path("status").asText()));
         URI thumbnail = URI.create(ready.path("thumbnailUrl").asText());
         assertThat(thumbnail.toString()).startsWith(status.cdnUrl().toString());
