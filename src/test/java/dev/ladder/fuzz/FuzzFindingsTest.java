@@ -55,4 +55,18 @@ class FuzzFindingsTest {
         assertClientProblem(send("GET /api/posts?before=%2 HTTP/1.1\r\nHost: {host}\r\n\r\n"), 400);
         assertClientProblem(send("GET /api/users/finder/photos?x=% HTTP/1.1\r\nHost: {host}\r\n\r\n"), 400);
     }
+
+    @Test
+    void anIfNoneMatchThatIsNoEntityTagIsABadRequest() throws Exception {
+        // Jersey's precondition check could not parse it: 500.
+        assertClientProblem(send("GET /api/posts/{post} HTTP/1.1\r\nHost: {host}\r\nIf-None-Match: ALICE\r\n\r\n"), 400);
+    }
+
+    @Test
+    void headersJerseyCannotParseAreBadRequestsInProblemJson() throws Exception {
+        // Non-ASCII in Accept or in Content-Type's parameters: an empty 400 from Jersey's header parsing.
+        assertClientProblem(send("GET /api/users/finder HTTP/1.1\r\nHost: {host}\r\nAccept: \u00e9\u00e9\r\n\r\n"), 400);
+        assertClientProblem(send("POST /api/posts HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json; charset=\u00e9\r\n"
+                + "Content-Length: 2\r\n\r\n{}"), 400);
+    }
 }
