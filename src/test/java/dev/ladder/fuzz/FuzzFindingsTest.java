@@ -63,6 +63,12 @@ class FuzzFindingsTest {
     }
 
     @Test
+    void aRequestLineWithoutAVersionIsABadRequest() throws Exception {
+        // A CR or LF in the path ends the request line early: Jetty took it for HTTP/0.9 and answered 505.
+        assertClientProblem(send("GET /api/users/\nX-Injected: 1 HTTP/1.1\r\nHost: {host}\r\n\r\n"), 400);
+    }
+
+    @Test
     void headersJerseyCannotParseAreBadRequestsInProblemJson() throws Exception {
         // Non-ASCII in Accept or in Content-Type's parameters: an empty 400 from Jersey's header parsing.
         assertClientProblem(send("GET /api/users/finder HTTP/1.1\r\nHost: {host}\r\nAccept: \u00e9\u00e9\r\n\r\n"), 400);
