@@ -3,6 +3,7 @@ package dev.ladder.fuzz;
 import dev.ladder.config.Config;
 import dev.ladder.photos.SyntheticPhoto;
 import dev.ladder.testing.Api;
+import dev.ladder.testing.S3Server;
 import dev.ladder.testing.TestApp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,10 +47,14 @@ public final class FuzzTarget implements AutoCloseable {
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private final Map<Seed, String> seeds = new ConcurrentHashMap<>();
     private final List<String> tables;
+    private final S3Server s3;
+    private final String bucket;
 
-    private FuzzTarget(Path dataDir, TestApp app) {
+    private FuzzTarget(Path dataDir, TestApp app, S3Server s3, String bucket) {
         this.dataDir = dataDir;
         this.app = app;
+        this.s3 = s3;
+        this.bucket = bucket;
         this.api = new Api(app.apiUri());
         Config.Database db = app.config().database();
         try {
@@ -62,10 +67,19 @@ public final class FuzzTarget implements AutoCloseable {
     }
 
     public static FuzzTarget start(Path dataDir) {
-        TestApp app = TestApp.start("embedded", Map.of(
-                "LADDER_DATA_DIR", dataDir.toString(),
-                "LADDER_NODE_ROLES", "web"));
-        FuzzTarget target = new FuzzTarget(dataDir, app);
+        return start(dataDir, null, null);
+    }
+
+    /** With s3 and bucket: objects in that bucket of the test S3 server (direct uploads work), else on local disk. */
+    public static FuzzTarget start(Path dataDir, S3Server s3, String bucket) {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("LADDER_DATA_DIR", dataDir.toString());
+        env.put("LADDER_NODE_ROLES", "web");
+        if (s3 != null) {
+            env.putAll(s3.storageOverrides(bucket));
+        }
+        TestApp app = TestApp.start("embedded", env);
+        FuzzTarget target = new FuzzTarget(dataDir, app, s3, bucket);
         try {
             for (String user : USERS) {
                 target.tokens.put(user, target.api.signUpAndLogIn(user));
@@ -179,6 +193,12 @@ public final class FuzzTarget implements AutoCloseable {
     }
 
     private Map<String, Long> objects() {
+        if (s3 != null) {
+            Map<String, Long> objects = new TreeMap<>();
+            s3.client().listObjectsV2Paginator(request -> request.bucket(bucket)).contents()
+                    .forEach(object -> objects.put(object.key(), object.size()));
+            return objects;
+        }
         Path root = app.config().storage().local().resolvedDir(app.config().data().path());
         Map<String, Long> objects = new TreeMap<>();
         if (!Files.isDirectory(root)) {
