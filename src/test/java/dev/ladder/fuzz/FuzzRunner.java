@@ -157,8 +157,15 @@ public final class FuzzRunner implements AutoCloseable {
         return problems;
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * An internal name in the answer that the request did not bring. What users wrote (post
+     * bodies, stored by earlier requests and served back in 2xx answers) is content, not a leak:
+     * it is left out of the search; everything else — headers, errors, ids, links — is searched.
+     */
     private static String leak(RawHttp.Response response, byte[] wire) {
-        String answer = response.everything();
+        String answer = response.status() >= 200 && response.status() < 300 ? withoutUserContent(response) : response.everything();
         String sent = new String(wire, StandardCharsets.UTF_8);
         for (Pattern pattern : LEAKS) {
             var matcher = pattern.matcher(answer);
@@ -169,6 +176,20 @@ public final class FuzzRunner implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    private static String withoutUserContent(RawHttp.Response response) {
+        String head = new RawHttp.Response(response.status(), response.headers(), new byte[0]).everything();
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(response.body());
+            if (tree != null) {
+                tree.findParents("body").forEach(parent -> ((com.fasterxml.jackson.databind.node.ObjectNode) parent).remove("body"));
+                return head + tree;
+            }
+        } catch (java.io.IOException e) {
+            // not JSON: searched whole
+        }
+        return response.everything();
     }
 
     private static String difference(FuzzTarget.State before, FuzzTarget.State after) {
