@@ -31,6 +31,7 @@ public final class ApiApplication {
         config.register(new ProblemMappers.Jaxrs());
         config.register(new ProblemMappers.Json());
         config.register(new ProblemMappers.Unexpected());
+        config.register(new ProblemMappers.EmptyErrors());
         config.register(new BodyLimitFilter(bodyLimits));
         config.register(new MetricsApplicationEventListener(metrics, new DefaultJerseyTagsProvider(),
                 "http.server.requests", true));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -22,6 +23,7 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.StringUtil;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ThreadPool;
@@ -169,6 +171,11 @@ public final class HttpServer {
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             String path = Request.getPathInContext(request);
             if (path.startsWith("/api/") || path.equals("/api")) {
+                if (!wellEscaped(request.getHttpURI().getQuery())) {
+                    // Jersey rebuilds the request URI with java.net.URI, which throws on a bad escape: a 500, were it let through.
+                    Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "malformed percent-escape in the query");
+                    return true;
+                }
                 return api.handle(request, response, callback);
             }
             if (media != null && path.startsWith("/media/")) {
@@ -176,6 +183,19 @@ public final class HttpServer {
             }
             return page.handle(request, response, callback);
         }
+    }
+
+    /** Every '%' in the query starts an escape of two hex digits (null: no query). */
+    static boolean wellEscaped(String query) {
+        if (query == null) {
+            return true;
+        }
+        for (int at = query.indexOf('%'); at >= 0; at = query.indexOf('%', at + 1)) {
+            if (at + 2 >= query.length() || !StringUtil.isHex(query, at + 1, 2)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The index page with its asset links rewritten to where they were published; revalidated on every load. */

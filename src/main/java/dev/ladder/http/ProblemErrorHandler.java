@@ -33,6 +33,11 @@ public final class ProblemErrorHandler extends ErrorHandler {
         if (request.getAttribute(ERROR_STATUS) instanceof Integer errorStatus && errorStatus >= 400) {
             status = errorStatus;
         }
+        // Jetty takes a request line without "HTTP/1.x" (a CR or LF in the path ends it early) for HTTP/0.9 and
+        // answers 505; for a server that speaks only HTTP/1.1 that is a malformed request, the client's error.
+        if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+            status = HttpStatus.BAD_REQUEST_400;
+        }
         String reason = HttpStatus.getMessage(status);
         String slug = switch (status) {
             case 404 -> "not-found";

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.ladder.db.SqlErrors;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -68,6 +71,28 @@ public final class ProblemMappers {
         }
     }
 
+    /**
+     * The safety net for errors Jersey answers itself, outside the mappers: a 400 for an Accept
+     * header it cannot parse left with no body at all. Every error gets its problem document.
+     */
+    public static final class EmptyErrors implements ContainerResponseFilter {
+        @Override
+        public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+            int status = response.getStatus();
+            if (status < 400 || response.hasEntity()) {
+                return;
+            }
+            Problem problem = switch (status) {
+                case 400 -> Problem.of(400, "bad-request", "Bad request", "a parameter or header is not valid");
+                case 404 -> Problem.of(404, "not-found", "Not found", "no such resource");
+                case 406 -> Problem.of(406, "not-acceptable", "Not acceptable", "this resource answers application/json");
+                case 415 -> Problem.of(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
+                default -> Problem.of(status, "http-" + status, response.getStatusInfo().getReasonPhrase(), null);
+            };
+            response.setEntity(problem, null, jakarta.ws.rs.core.MediaType.valueOf(Problem.MEDIA_TYPE));
+        }
+    }
+
     /** Bodies that are not JSON, not UTF-8, or of the wrong shape. */
     public static final class Json implements ExceptionMapper<JsonProcessingException> {
         @Override
@@ -111,6 +136,9 @@ public final class ProblemMappers {
                                 "the database could not be reached in time; retry shortly"))
                         .build();
             }
+            if (isUnparsableHeader(exception)) {
+                return respond(Problem.of(400, "bad-request", "Bad request", "a request header could not be parsed"));
+            }
             if (isBodyCutOff(exception)) {
                 log.info("Request body cut off: {}", exception.toString());
                 return respond(Problem.of(408, "request-timeout", "Request body incomplete",
@@ -118,6 +146,20 @@ public final class ProblemMappers {
             }
             return respond(serverError(exception));
         }
+    }
+
+    /**
+     * Jersey could not parse a header the client sent (non-ASCII in Accept or a Content-Type
+     * parameter, an If-None-Match that is no entity tag): the client's mistake, a 400.
+     */
+    private static boolean isUnparsableHeader(Throwable exception) {
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            if (cause instanceof org.glassfish.jersey.message.internal.HeaderValueException header
+                    && header.getContext() == org.glassfish.jersey.message.internal.HeaderValueException.Context.INBOUND) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reading the body failed: too slow for MinimumDataRateHandler, or the client went away. The client's doing, not ours. */

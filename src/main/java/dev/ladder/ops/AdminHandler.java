@@ -1,6 +1,9 @@
 package dev.ladder.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -11,17 +14,34 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * The admin port: liveness, readiness and Prometheus metrics, as a bare Jetty handler so it
- * keeps answering even when the API's thread pool or Jersey is in trouble.
+ * keeps answering even when the API's thread pool or Jersey is in trouble. It also serves the
+ * public API's OpenAPI description (GET /openapi.yaml), for operators and tools, not the internet.
  */
 public final class AdminHandler extends Handler.Abstract {
     private static final String JSON = "application/json";
+    /** The public API's description, checked in beside the code and kept in sync with it by OpenApiSyncTest. */
+    public static final String OPENAPI_RESOURCE = "openapi/ladder.yaml";
 
     private final Health health;
     private final PrometheusMeterRegistry metrics;
+    private final String openApi;
 
     public AdminHandler(Health health, PrometheusMeterRegistry metrics) {
         this.health = health;
         this.metrics = metrics;
+        this.openApi = openApiDescription();
+    }
+
+    /** The OpenAPI description as bundled in the jar (read once: it never changes while the node runs). */
+    public static String openApiDescription() {
+        try (InputStream in = AdminHandler.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the jar has no " + OPENAPI_RESOURCE);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + OPENAPI_RESOURCE, e);
+        }
     }
 
     @Override
@@ -33,6 +53,7 @@ public final class AdminHandler extends Handler.Abstract {
             case "/health/live" -> send(response, callback, 200, JSON, "{\"status\":\"up\"}");
             case "/health/ready" -> ready(response, callback);
             case "/metrics" -> send(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            case "/openapi.yaml" -> send(response, callback, 200, "application/yaml; charset=utf-8", openApi);
             default -> send(response, callback, 404, JSON, "{\"status\":\"not found\"}");
         };
     }
