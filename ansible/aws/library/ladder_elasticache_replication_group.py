@@ -138,14 +138,16 @@ def update(client, module, group):
 
 
 def delete(client, module, group):
+    """Deletes the group unless that is under way already; returns whether it asked for it."""
     if group.get('Status') == 'deleting':
         wait_for(client, module, 'replication_group_deleted', module.params['replication_group_id'])
-        return
+        return False
     if module.check_mode:
-        return
+        return True
     client.delete_replication_group(ReplicationGroupId=module.params['replication_group_id'],
                                     RetainPrimaryCluster=False, aws_retry=True)
     wait_for(client, module, 'replication_group_deleted', module.params['replication_group_id'])
+    return True
 
 
 def main():
@@ -181,8 +183,8 @@ def main():
             else:
                 changed, group = update(client, module, group)
         elif group is not None:
-            delete(client, module, group)
-            group, changed = None, True
+            changed = delete(client, module, group)
+            group = None
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         module.fail_json_aws(error, msg='ElastiCache replication group %s' % module.params['replication_group_id'])
     except botocore.exceptions.WaiterError as error:

@@ -61,8 +61,9 @@ def snapshot(endpoint, name, bucket):
     databases = [db for db in rds.describe_db_instances()["DBInstances"] if db["DBInstanceIdentifier"].startswith(name + "-")]
 
     elasticache = client(endpoint, "elasticache")
+    # moto leaves a deleted group in "deleting" for ever; AWS removes it.
     caches = [group for group in elasticache.describe_replication_groups()["ReplicationGroups"]
-              if group["ReplicationGroupId"].startswith(name + "-")]
+              if group["ReplicationGroupId"].startswith(name + "-") and group.get("Status") != "deleting"]
 
     s3 = client(endpoint, "s3")
     buckets = [b["Name"] for b in s3.list_buckets()["Buckets"]]
