@@ -50,15 +50,22 @@ class ProvisioningAwsIT {
     private static final List<String> STAGES = List.of("single-box", "users-plus", "users-plus-2", "users-plus-3", "users-plus-4");
     private static final String WORLD = "0.0.0.0/0";
     /**
-     * Tasks that report a change on a second run against moto only (README, "On AWS", emulator
-     * exceptions), with the reason.
+     * Tasks that report a change on a second run against moto (README, "On AWS", emulator
+     * exceptions), with the reason. Two are the modules' own and happen on AWS as well.
      */
-    private static final Map<String, String> MOTO_NOT_IDEMPOTENT = Map.of(
+    private static final Map<String, String> NOT_IDEMPOTENT_HERE = Map.of(
             "Create the NAT gateway in the first public subnet",
             "moto files NAT gateway tags under resource type nat-gateway, not natgateway, so the module re-applies them",
+            "Point the site's name at the load balancer",
+            "moto lists an alias record with TTL 0, which AWS omits, so route53 never finds it equal and upserts it",
             "Put CloudFront in front of the bucket's public prefixes",
             "community.aws 5.5 compares its partial DistributionConfig with the full one returned (defaults such as"
-                    + " TrustedKeyGroups, OriginShield, ConnectionAttempts), so it updates the distribution on every run");
+                    + " TrustedKeyGroups, OriginShield, ConnectionAttempts), so it updates the distribution on every run",
+            "Alarm on the 5xx rate (targets and load balancer, percent of requests)",
+            "amazon.aws 5.5's cloudwatch_metric_alarm drops Metrics from the alarm it reads but not from the one it"
+                    + " wants, so a metric-math alarm is put again on every run",
+            "Alarm on backlog per worker, driving the step policies",
+            "the same metric-math comparison as the 5xx alarm");
 
     private final Path repo = Path.of("").toAbsolutePath();
     private final Path work = repo.resolve("target/aws-it");
@@ -69,6 +76,8 @@ class ProvisioningAwsIT {
     private Process moto;
     private String endpoint;
     private String certificateArn;
+    /** What moto holds after users-plus-4 ran twice (read once, for all the assertions on it). */
+    private JsonNode provisioned;
 
     @BeforeAll
     void startMoto() throws Exception {
@@ -139,15 +148,15 @@ class ProvisioningAwsIT {
 
     @Test
     @Order(4)
-    void aSecondRunChangesNothingButTheEmulatorsDocumentedExceptions() throws Exception {
-        Run again = provision("users-plus-4");
-        assertThat(changedTasks(again.output())).isSubsetOf(MOTO_NOT_IDEMPOTENT.keySet());
+    void aSecondRunChangesNothingButTheDocumentedExceptions() throws Exception {
+        Run again = provision("users-plus-4", "users-plus-4-again");
+        assertThat(changedTasks(again.output())).isSubsetOf(NOT_IDEMPOTENT_HERE.keySet());
     }
 
     @Test
     @Order(5)
     void theLoadBalancerIsTheOnlyThingOpenToTheWorldAndOnlyOn80And443() throws Exception {
-        JsonNode groups = snapshot().path("securityGroups");
+        JsonNode groups = provisioned().path("securityGroups");
         assertThat(worldPorts(groups.path("ladder-lb"))).containsExactlyInAnyOrder(80, 443);
         assertThat(ingressPorts(groups.path("ladder-lb"))).containsExactlyInAnyOrder(80, 443);
         for (String name : List.of("ladder-app", "ladder-db", "ladder-cache")) {
@@ -164,7 +173,7 @@ class ProvisioningAwsIT {
     @Test
     @Order(6)
     void theDatabaseAndRedisTakeConnectionsFromTheAppTierOnly() throws Exception {
-        JsonNode state = snapshot();
+        JsonNode state = provisioned();
         JsonNode groups = state.path("securityGroups");
         String app = groups.path("ladder-app").path("id").asText();
         String db = groups.path("ladder-db").path("id").asText();
@@ -200,7 +209,7 @@ class ProvisioningAwsIT {
     @Test
     @Order(7)
     void theBucketBlocksPublicAccessEncryptsByDefaultAndAdmitsTheAppRole() throws Exception {
-        JsonNode bucket = snapshot().path("bucket");
+        JsonNode bucket = provisioned().path("bucket");
         JsonNode block = bucket.path("publicAccessBlock");
         for (String setting : List.of("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")) {
             assertThat(block.path(setting).asBoolean()).as(setting).isTrue();
@@ -213,7 +222,7 @@ class ProvisioningAwsIT {
     @Test
     @Order(8)
     void theQueueDeadLettersAfterMaxAttemptsPlusOneWithTheAppsVisibilityTimeout() throws Exception {
-        JsonNode queues = snapshot().path("queues");
+        JsonNode queues = provisioned().path("queues");
         JsonNode queue = queues.path(vars.path("aws_queue_name").asText());
         JsonNode deadLetters = queues.path(vars.path("aws_dead_letter_queue_name").asText());
         JsonNode redrive = json.readTree(queue.path("RedrivePolicy").asText());
@@ -226,7 +235,7 @@ class ProvisioningAwsIT {
     @Test
     @Order(9)
     void theBalancerRedirectsHttpSendsReadsToTheReadPoolAndChecksTheAdminPort() throws Exception {
-        JsonNode state = snapshot();
+        JsonNode state = provisioned();
         JsonNode http = find(state.path("listeners"), "port", "80");
         assertThat(http.path("defaultActions").get(0).path("Type").asText()).isEqualTo("redirect");
         assertThat(http.path("defaultActions").get(0).path("RedirectConfig").path("Protocol").asText()).isEqualTo("HTTPS");
@@ -247,7 +256,7 @@ class ProvisioningAwsIT {
     @Test
     @Order(10)
     void theAutoscalingGroupsSpanTwoZonesWithTheirPoliciesAndSchedules() throws Exception {
-        JsonNode state = snapshot();
+        JsonNode state = provisioned();
         JsonNode groups = state.path("autoscalingGroups");
         assertThat(fieldNames(groups)).containsExactlyInAnyOrder("ladder-read-api", "ladder-write-api", "ladder-worker");
         for (var role : Map.of("read-api", "read_api", "write-api", "write_api", "worker", "worker").entrySet()) {
@@ -278,7 +287,7 @@ class ProvisioningAwsIT {
     @Test
     @Order(11)
     void everyAlarmExistsWithItsThresholdAndNotifiesTheTopic() throws Exception {
-        JsonNode state = snapshot();
+        JsonNode state = provisioned();
         JsonNode thresholds = vars.path("aws_alarms");
         Map<String, Double> expected = new TreeMap<>(Map.of(
                 "ladder-5xx-rate", thresholds.path("error_rate_percent").asDouble(),
@@ -319,11 +328,15 @@ class ProvisioningAwsIT {
     // ---- running the playbooks ----------------------------------------------------------------
 
     private Run provision(String stage) throws Exception {
+        return provision(stage, stage);
+    }
+
+    private Run provision(String stage, String label) throws Exception {
         List<String> args = new ArrayList<>(List.of(stage));
         if (STAGES.indexOf(stage) >= 2) {
             args.addAll(List.of("-e", "aws_certificate_arn=" + certificate()));
         }
-        Run run = aws(stage, args);
+        Run run = aws(label, args);
         assertThat(run.exitCode()).as("scripts/aws-provision %s:\n%s", stage, tail(run.output())).isZero();
         return run;
     }
@@ -352,6 +365,13 @@ class ProvisioningAwsIT {
                 testVars.path("aws_bucket_name").asText()));
         assertThat(run.exitCode()).as(run.output()).isZero();
         return json.readTree(run.output());
+    }
+
+    private JsonNode provisioned() throws Exception {
+        if (provisioned == null) {
+            provisioned = snapshot();
+        }
+        return provisioned;
     }
 
     private String script() {
