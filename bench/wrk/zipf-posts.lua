@@ -2,12 +2,12 @@
 -- (one per line, hottest first; `ladder seed --ids-out` writes it). The light-weight generator
 -- for the ratio to the bare-Jetty baseline, which answers any path with the same bytes.
 --
---   LADDER_IDS=hot-ids.txt LADDER_ZIPF=1.0 LADDER_HOT=10000 \
+--   BENCH_IDS=hot-ids.txt BENCH_ZIPF=1.0 BENCH_HOT=10000 \
 --     wrk -t1 -c64 -d20s -s bench/wrk/zipf-posts.lua http://127.0.0.1:8080
 --
--- Settings come from the environment: LADDER_IDS (file; without it every request reads
--- /api/posts/1, which the baseline answers and the service 404s), LADDER_ZIPF (exponent,
--- default 1.0), LADDER_HOT (how many ids to use at most, default 10000), LADDER_SEED.
+-- Settings come from the environment: BENCH_IDS (file; without it every request reads
+-- /api/posts/1, which the baseline answers and the service 404s), BENCH_ZIPF (exponent,
+-- default 1.0), BENCH_HOT (how many ids to use at most, default 10000), BENCH_SEED.
 -- It also counts non-2xx answers per thread and prints them at the end, so a run that measured
 -- errors instead of reads says so.
 
@@ -22,7 +22,7 @@ local function load_ids(path, limit)
   end
   local file = io.open(path, "r")
   if file == nil then
-    error("cannot open LADDER_IDS file " .. path)
+    error("cannot open BENCH_IDS file " .. path)
   end
   for line in file:lines() do
     if #list >= limit then
@@ -70,14 +70,14 @@ function setup(thread)
 end
 
 function init(args)
-  local limit = tonumber(os.getenv("LADDER_HOT") or "10000")
-  local exponent = tonumber(os.getenv("LADDER_ZIPF") or "1.0")
-  ids = load_ids(os.getenv("LADDER_IDS"), limit)
+  local limit = tonumber(os.getenv("BENCH_HOT") or "10000")
+  local exponent = tonumber(os.getenv("BENCH_ZIPF") or "1.0")
+  ids = load_ids(os.getenv("BENCH_IDS"), limit)
   if #ids == 0 then
     ids = { "1" }
   end
   cdf = zipf_table(#ids, exponent)
-  math.randomseed(tonumber(os.getenv("LADDER_SEED") or "1") + (wrk.thread and 0 or 0) + os.time() % 1000)
+  math.randomseed(tonumber(os.getenv("BENCH_SEED") or "1") + (wrk.thread and 0 or 0) + os.time() % 1000)
   non_2xx = 0
 end
 

@@ -5,16 +5,20 @@ import dev.ladder.cache.InProcessCache;
 import dev.ladder.config.Config;
 import dev.ladder.config.Config.Role;
 import dev.ladder.config.ConfigException;
-import dev.ladder.config.ConfigLoader;
+import dev.ladder.config.ConfigOptions;
 import dev.ladder.db.Database;
 import dev.ladder.http.ApiApplication;
 import dev.ladder.http.BodyLimits;
 import dev.ladder.http.HttpServer;
 import dev.ladder.http.MediaHandler;
+import dev.ladder.idempotency.IdempotencyFilter;
+import dev.ladder.idempotency.IdempotencyKeys;
 import dev.ladder.ids.IdGenerator;
 import dev.ladder.ops.AdminHandler;
 import dev.ladder.ops.Health;
+import dev.ladder.ops.Housekeeping;
 import dev.ladder.ops.Metrics;
+import dev.ladder.ops.RunningNode;
 import dev.ladder.photos.PhotoResource;
 import dev.ladder.photos.PhotoService;
 import dev.ladder.photos.ThumbnailBenchCommand;
@@ -36,33 +40,28 @@ import dev.ladder.sessions.SessionResource;
 import dev.ladder.sessions.SessionService;
 import dev.ladder.storage.LocalDiskObjectStore;
 import dev.ladder.storage.ObjectStore;
-import dev.ladder.storage.S3ObjectStore;
+import dev.ladder.storage.ObjectStores;
 import dev.ladder.users.PasswordHasher;
 import dev.ladder.users.UserResource;
 import dev.ladder.users.UserService;
 import dev.ladder.web.PublishStaticCommand;
 import dev.ladder.web.WebAssets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
 
 /**
@@ -70,17 +69,13 @@ import sun.misc.Signal;
  * server, each built with {@code new}; started in that order and stopped in reverse.
  */
 @Command(name = "ladder", mixinStandardHelpOptions = true,
-        description = "Ladder: one service that climbs from one box to millions of users.",
-        subcommands = {SeedCommand.class, PublishStaticCommand.class, ThumbnailBenchCommand.class})
+        description = "Ladder: one service that climbs from one box to millions of users.")
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final String THUMBNAIL_QUEUE = "thumbnails";
 
-    @Option(names = "--profile", scope = ScopeType.INHERIT, description = "Stage profile (default: $LADDER_PROFILE, else embedded).")
-    String profile;
-
-    @Option(names = "--config", scope = ScopeType.INHERIT, description = "A profile file to use instead of a named profile.")
-    Path configFile;
+    @Mixin
+    ConfigOptions configOptions;
 
     static {
         // A server has no display: image work must never try to open one.
@@ -93,14 +88,22 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The server command and its subcommands; each gets its configuration through ConfigOptions. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .addSubcommand(new SeedCommand())
+                .addSubcommand(new PublishStaticCommand())
+                .addSubcommand(new ThumbnailBenchCommand(Main::start));
     }
 
     @Override
     public Integer call() throws InterruptedException {
         Config config;
         try {
-            config = loadConfig(profile, configFile, System.getenv());
+            config = configOptions.load();
         } catch (ConfigException e) {
             System.err.println("ladder: invalid configuration: " + e.getMessage());
             return 2;
@@ -113,45 +116,27 @@ public final class Main implements Callable<Integer> {
             log.error("Start-up failed", e);
             return 1;
         }
-        log.info("Ladder ({} profile, roles {}) up in {} ms: API on {}, admin on :{}", config.profile(), config.node().roles(),
+        log.info("Ladder node {} ({} profile, roles {}) up in {} ms: API on {}, admin on :{}", config.node().name(), config.profile(), config.node().roles(),
                 (System.nanoTime() - started) / 1_000_000, running.apiPort() < 0 ? "no port (not a web node)" : ":" + running.apiPort(),
                 running.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("shutdown").start(() -> {
-            running.close();
-            stopped.countDown();
-        }));
-        Signal.handle(new Signal("INT"), signal -> Thread.ofPlatform().name("shutdown").start(() -> {
-            running.close();
-            stopped.countDown();
-        }));
+        AtomicBoolean stoppedCleanly = new AtomicBoolean();
+        Runnable stop = () -> {
+            // Whatever goes wrong while stopping, the process ends: a node that ignores SIGTERM
+            // stalls a rolling deploy until something kills it.
+            try {
+                running.close();
+                stoppedCleanly.set(true);
+            } catch (Throwable e) {
+                log.error("Stopping failed; exiting anyway", e);
+            } finally {
+                stopped.countDown();
+            }
+        };
+        Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("shutdown").start(stop));
+        Signal.handle(new Signal("INT"), signal -> Thread.ofPlatform().name("shutdown").start(stop));
         stopped.await();
-        return 0;
-    }
-
-    /**
-     * This command's configuration, for subcommands: the chosen profile with the environment's
-     * overrides and then the given ones (LADDER_... names).
-     */
-    public Config loadConfig(Map<String, String> overrides) {
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        env.putAll(overrides);
-        return loadConfig(profile, configFile, env);
-    }
-
-    /** The profile or file chosen on the command line, with exactly this environment (no System.getenv()). */
-    public Config loadConfigWithEnv(Map<String, String> env) {
-        return loadConfig(profile, configFile, env);
-    }
-
-    /** A named profile (null: $LADDER_PROFILE, else embedded) or a file, with the environment's overrides on top. */
-    public static Config loadConfig(String profile, Path configFile, Map<String, String> env) {
-        ConfigLoader loader = ConfigLoader.standard();
-        if (configFile != null) {
-            return loader.loadFile(configFile, env);
-        }
-        String name = profile != null ? profile : env.getOrDefault("LADDER_PROFILE", ConfigLoader.DEFAULT_PROFILE);
-        return loader.load(name, env);
+        return stoppedCleanly.get() ? 0 : 1;
     }
 
     /** Builds and starts a node. A failed start closes whatever it had opened. */
@@ -169,7 +154,7 @@ public final class Main implements Callable<Integer> {
             CompletableFuture<Void> migrated = config.database().migrate()
                     ? CompletableFuture.runAsync(database::migrate, task -> Thread.ofPlatform().name("migrate").start(task))
                     : CompletableFuture.completedFuture(null);
-            ObjectStore store = openStore(config, clock);
+            ObjectStore store = ObjectStores.open(config, clock);
             opened.push(store);
             JobQueue thumbnails = switch (config.queue().kind()) {
                 case database -> new DatabaseJobQueue(database.jdbi(), THUMBNAIL_QUEUE, ids, config.queue(), clock);
@@ -183,17 +168,21 @@ public final class Main implements Callable<Integer> {
             SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock);
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
                     config.storage().presignTtl(), clock);
-            PostService posts = new PostService(database.jdbi(), users, photos, ids, clock);
-            RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache(config.posts(), metrics));
+            // Rendered posts: RenderedPosts fills the cache, PostService (every writer) invalidates it.
+            Cache<RenderedPosts.Rendered> postCache = postCache(config.posts(), metrics);
+            PostService posts = new PostService(database.jdbi(), users, photos, ids, clock, postCache);
+            RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache);
+            IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), clock);
             Health health = new Health(database::isReachable);
 
             // Resources and server: the public API and page on web nodes, the admin port on every node
             HttpServer.PublicSite site = null;
-            if (config.hasRole(Role.web)) {
+            if (config.node().servesPublic()) {
                 BodyLimits bodyLimits = BodyLimits.of(config.http().maxRequestBytes())
                         .with(PhotoResource.UPLOAD_PATH, config.photos().maxUploadBytes());
                 var api = ApiApplication.create(bodyLimits, metrics,
                         new AuthFilter(sessions, config.http().allowedOrigins()),
+                        new IdempotencyFilter(idempotencyKeys),
                         new UserResource(users),
                         new SessionResource(sessions),
                         new PostResource(posts, renderedPosts, config.posts()),
@@ -207,7 +196,9 @@ public final class Main implements Callable<Integer> {
                             case published -> WebAssets.indexPublishedAt(store.publicBase());
                         },
                         // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
-                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics));
+                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics),
+                        config.http().servedBy() ? config.node().name() : null,
+                        config.node().readOnly());
             }
             HttpServer server = new HttpServer(config.http(), site, new AdminHandler(health, metrics), metrics);
             awaitMigrations(migrated);
@@ -223,41 +214,25 @@ public final class Main implements Callable<Integer> {
                 opened.push(worker);
             }
 
-            // Housekeeping: expired sessions and uploads, old dead letters, and photos whose job never
-            // reached the queue, in small batches.
-            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().name("housekeeping").daemon().factory());
-            housekeeping.scheduleWithFixedDelay(() -> {
-                try {
-                    sessions.purgeExpired(10_000);
-                } catch (RuntimeException e) {
-                    log.warn("Purging expired sessions failed: {}", e.toString());
-                }
-            }, 1, 10, TimeUnit.MINUTES);
-            housekeeping.scheduleWithFixedDelay(() -> {
-                try {
-                    photos.requeueUnqueued(1_000);
-                    photos.purgeExpiredUploads(1_000);
-                    thumbnails.purgeDeadLetters(config.queue().deadLetterRetention(), 10_000);
-                } catch (RuntimeException e) {
-                    log.warn("Photo housekeeping failed: {}", e.toString());
-                }
-            }, 1, 1, TimeUnit.MINUTES);
-            opened.push(housekeeping::shutdownNow);
+            // Housekeeping, on worker nodes only: expired sessions, idempotency keys and uploads, photos whose job never
+            // reached the queue, old dead letters; in small batches.
+            if (config.hasRole(Role.worker)) {
+                Housekeeping housekeeping = new Housekeeping(metrics)
+                        .every(Duration.ofMinutes(10), "sessions", () -> sessions.purgeExpired(10_000))
+                        .every(Duration.ofMinutes(10), "idempotency", () -> idempotencyKeys.purgeExpired(10_000))
+                        .every(Duration.ofMinutes(1), "photos", () -> {
+                            photos.requeueUnqueued(1_000);
+                            photos.purgeExpiredUploads(1_000);
+                            thumbnails.purgeDeadLetters(config.queue().deadLetterRetention(), 10_000);
+                        });
+                opened.push(housekeeping);
+            }
 
             return new Running(config, server, health, opened);
         } catch (Exception e) {
             closeAll(opened);
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }
-    }
-
-    /** The object store storage.kind names: local disk, or S3. */
-    public static ObjectStore openStore(Config config, Clock clock) {
-        return switch (config.storage().kind()) {
-            case local -> new LocalDiskObjectStore(config.storage().local().resolvedDir(config.data().path()), config.storage().publicBaseUrl());
-            case s3 -> S3ObjectStore.open(config.storage(), clock);
-        };
     }
 
     /** Rendered posts are cached in process (a shared cache comes with the stateless app tier). */
@@ -281,14 +256,16 @@ public final class Main implements Callable<Integer> {
         while (!opened.isEmpty()) {
             try {
                 opened.pop().close();
-            } catch (Exception e) {
+            } catch (Exception | LinkageError e) {
+                // LinkageError: a class that could not be loaded any more (the jar replaced under a
+                // running node); the rest must still close, the database pool above all.
                 log.warn("Error while closing: {}", e.toString());
             }
         }
     }
 
     /** A started node. {@link #close()} drains it: readiness 503, requests in flight finish, pools close. */
-    public static final class Running implements AutoCloseable {
+    public static final class Running implements RunningNode {
         private final Config config;
         private final HttpServer server;
         private final Health health;
@@ -302,14 +279,17 @@ public final class Main implements Callable<Integer> {
             this.opened = opened;
         }
 
+        @Override
         public int apiPort() {
             return server.apiPort();
         }
 
+        @Override
         public int adminPort() {
             return server.adminPort();
         }
 
+        @Override
         public Config config() {
             return config;
         }

@@ -1,6 +1,9 @@
 package dev.ladder.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /** Validation helpers for config records: each failure names the full key. */
 final class Check {
@@ -32,6 +35,38 @@ final class Check {
                     + Durations.format(max) + " (got " + Durations.format(value) + ")");
         }
         return value;
+    }
+
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+
+    /** An IP literal ("10.0.0.5", "fd00::1") or a CIDR range ("10.0.0.0/24"); never a host name (no DNS at start-up). */
+    static boolean isAddressOrRange(String text) {
+        if (text == null) {
+            return false;
+        }
+        int slash = text.indexOf('/');
+        String address = slash < 0 ? text : text.substring(0, slash);
+        boolean v4 = IPV4.matcher(address).matches();
+        if (!v4 && !IPV6.matcher(address).matches()) {
+            return false;
+        }
+        if (v4 && java.util.Arrays.stream(address.split("\\.")).anyMatch(octet -> Integer.parseInt(octet) > 255)) {
+            return false;
+        }
+        try {
+            InetAddress.getByName(address); // a literal: parsed, not looked up
+        } catch (UnknownHostException e) {
+            return false;
+        }
+        if (slash < 0) {
+            return true;
+        }
+        String bits = text.substring(slash + 1);
+        if (!bits.matches("\\d{1,3}")) {
+            return false;
+        }
+        return Integer.parseInt(bits) <= (v4 ? 32 : 128);
     }
 
     static String notBlank(String key, String value) {

@@ -1,5 +1,8 @@
 package dev.ladder.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +25,8 @@ public record Config(
         Queue queue,
         Worker worker,
         Photos photos,
-        Web web) {
+        Web web,
+        Idempotency idempotency) {
 
     public Config {
         Check.notBlank("profile", profile);
@@ -38,6 +42,7 @@ public record Config(
         Check.present("worker", worker);
         Check.present("photos", photos);
         Check.present("web", web);
+        Check.present("idempotency", idempotency);
         if (web.assets() == Web.Assets.published && storage.kind() == Storage.Kind.s3 && storage.publicBaseUrl().isEmpty()) {
             throw new ConfigException("web.assets", "published needs storage.publicBaseUrl (a CDN or public bucket URL) when storage.kind is s3");
         }
@@ -47,21 +52,80 @@ public record Config(
         return node.roles().contains(role);
     }
 
-    /** What a node does: web serves the public API and page; worker runs queued jobs. */
-    public enum Role { web, worker }
+    /**
+     * What a node does. web, read-api and write-api serve the public API and page on http.port
+     * (a node has at most one of them): web and write-api serve every method, read-api only GET
+     * and HEAD (a misrouted change gets 405, loudly). worker runs queued jobs and housekeeping.
+     * Spelt with hyphens in YAML and in LADDER_NODE_ROLES.
+     */
+    public enum Role {
+        web,
+        @JsonProperty("read-api") readApi,
+        @JsonProperty("write-api") writeApi,
+        worker;
 
-    /** Which node this is: its id goes into every id it makes, so no two live nodes may share one. */
-    public record Node(int id, List<Role> roles) {
+        /** As written in config (read-api, not readApi). */
+        @Override
+        public String toString() {
+            return switch (this) {
+                case readApi -> "read-api";
+                case writeApi -> "write-api";
+                default -> name();
+            };
+        }
+    }
+
+    /**
+     * Which node this is: its id goes into every id it makes, so no two live nodes may share one;
+     * its name (empty: the host name) is what X-Served-By and the logs call it.
+     */
+    public record Node(int id, String name, List<Role> roles) {
+        private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+        private static final List<Role> PUBLIC = List.of(Role.web, Role.readApi, Role.writeApi);
+
         public Node {
             Check.range("node.id", id, 0, 1023);
+            Check.present("node.name", name);
+            if (name.isBlank()) {
+                name = hostName();
+            }
+            if (!NAME.matcher(name).matches()) {
+                throw new ConfigException("node.name", "must be 1-64 of [A-Za-z0-9._-] (got \"" + name + "\")");
+            }
             Check.present("node.roles", roles);
             if (roles.isEmpty()) {
-                throw new ConfigException("node.roles", "must name at least one of web, worker");
+                throw new ConfigException("node.roles", "must name at least one of web, read-api, write-api, worker");
+            }
+            if (roles.contains(null)) {
+                throw new ConfigException("node.roles", "has an empty entry: " + roles);
             }
             if (roles.stream().distinct().count() != roles.size()) {
                 throw new ConfigException("node.roles", "names a role twice: " + roles);
             }
+            if (roles.stream().filter(PUBLIC::contains).count() > 1) {
+                throw new ConfigException("node.roles", "may name only one of web, read-api, write-api (got " + roles + ")");
+            }
             roles = List.copyOf(roles);
+        }
+
+        /** Whether this node serves the public API and page (web, read-api or write-api). */
+        public boolean servesPublic() {
+            return roles.stream().anyMatch(PUBLIC::contains);
+        }
+
+        /** A read-api node: GET and HEAD only. */
+        public boolean readOnly() {
+            return roles.contains(Role.readApi);
+        }
+
+        private static String hostName() {
+            try {
+                String host = InetAddress.getLocalHost().getHostName();
+                int dot = host.indexOf('.');
+                return dot > 0 ? host.substring(0, dot) : host;
+            } catch (UnknownHostException e) {
+                return "localhost";
+            }
         }
     }
 
@@ -89,7 +153,9 @@ public record Config(
             Duration idleTimeout,
             Duration drainDelay,
             Duration stopTimeout,
-            List<String> allowedOrigins) {
+            List<String> allowedOrigins,
+            boolean servedBy,
+            List<String> trustedProxies) {
 
         private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?");
 
@@ -116,6 +182,14 @@ public record Config(
                 }
             }
             allowedOrigins = List.copyOf(allowedOrigins);
+            Check.present("http.trustedProxies", trustedProxies);
+            for (String proxy : trustedProxies) {
+                if (!Check.isAddressOrRange(proxy)) {
+                    throw new ConfigException("http.trustedProxies",
+                            "\"" + proxy + "\" is not an IP address or CIDR range like 10.0.0.5, 10.0.0.0/24 or fd00::/8");
+                }
+            }
+            trustedProxies = List.copyOf(trustedProxies);
         }
     }
 
@@ -355,6 +429,16 @@ public record Config(
 
         public Web {
             Check.present("web.assets", assets);
+        }
+    }
+
+    /**
+     * Idempotency-Key on POST /api/posts, /api/users and /api/photos: a key and its first response
+     * are kept this long, then a retry with the key runs afresh.
+     */
+    public record Idempotency(Duration ttl) {
+        public Idempotency {
+            Check.duration("idempotency.ttl", ttl, Duration.ofSeconds(1), Duration.ofDays(30));
         }
     }
 

@@ -33,6 +33,8 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
     public static final String DEFAULT_PROFILE = "embedded";
     private static final String ENV_PREFIX = "LADDER_";
+    /** Chooses the profile (Main reads it); the one LADDER_ variable that is not a key. */
+    public static final String PROFILE_VARIABLE = "LADDER_PROFILE";
     private static final Pattern PROFILE_NAME = Pattern.compile("[a-z0-9-]{1,40}");
     private static final int MAX_EXTENDS_DEPTH = 8;
 
@@ -70,6 +72,7 @@ public final class ConfigLoader {
     public Config load(String profile, Map<String, String> env) {
         ObjectNode tree = profileTree(profile, 0);
         tree.put("profile", profile);
+        rejectUnknownVariables(tree, env);
         applyOverrides(tree, "", env);
         return bind(tree);
     }
@@ -80,6 +83,7 @@ public final class ConfigLoader {
         if (!tree.hasNonNull("profile")) {
             tree.put("profile", file.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
         }
+        rejectUnknownVariables(tree, env);
         applyOverrides(tree, "", env);
         return bind(tree);
     }
@@ -144,6 +148,36 @@ public final class ConfigLoader {
                 merge(existingObject, overlayObject);
             } else {
                 base.set(entry.getKey(), entry.getValue());
+            }
+        });
+    }
+
+    /**
+     * A LADDER_ variable that names no key is a typo or a leftover, and on a fleet a silently
+     * ignored setting is an outage waiting to happen: it stops start-up, named. LADDER_PROFILE
+     * chooses the profile; every other LADDER_ name must be a key's.
+     */
+    private static void rejectUnknownVariables(ObjectNode tree, Map<String, String> env) {
+        java.util.Set<String> known = new java.util.HashSet<>();
+        known.add(PROFILE_VARIABLE);
+        collectVariableNames(tree, "", known);
+        List<String> unknown = env.keySet().stream()
+                .filter(name -> name.startsWith(ENV_PREFIX) && !known.contains(name))
+                .sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new ConfigException(unknown.getFirst(), "names no configuration key" + (unknown.size() > 1
+                    ? " (nor do " + String.join(", ", unknown.subList(1, unknown.size())) + ")" : "")
+                    + "; every key and its variable are listed in profiles/embedded.yml (http.adminPort: LADDER_HTTP_ADMIN_PORT)");
+        }
+    }
+
+    private static void collectVariableNames(ObjectNode node, String prefix, java.util.Set<String> names) {
+        node.properties().forEach(entry -> {
+            String path = prefix.isEmpty() ? entry.getKey() : prefix + "." + entry.getKey();
+            if (entry.getValue() instanceof ObjectNode object) {
+                collectVariableNames(object, path, names);
+            } else if (!path.equals("profile")) {
+                names.add(envName(path));
             }
         });
     }

@@ -49,10 +49,11 @@ public final class HttpServer {
      * folder (null when objects live elsewhere) and, when the page's assets are published, the
      * index page that points at them (null: the bundled index.html), and a fast path wrapped
      * around the routes (inside request ids and body limits) that answers some requests itself
-     * and passes the rest on.
+     * and passes the rest on. servedBy: the node name for X-Served-By (null: no header);
+     * readOnly: a read-api node, which refuses every method but GET and HEAD.
      */
     public record PublicSite(ResourceConfig api, BodyLimits bodyLimits, Handler media, String indexHtml,
-                             UnaryOperator<Handler> fastPath) {
+                             UnaryOperator<Handler> fastPath, String servedBy, boolean readOnly) {
     }
 
     /** site: null on a node without the web role, which then listens on its admin port only. */
@@ -74,7 +75,9 @@ public final class HttpServer {
             server.addConnector(adminConnector);
             server.setHandler(new GracefulHandler(new ContextHandlerCollection(adminContext)));
         } else {
-            apiConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+            HttpConfiguration apiHttpConfig = new HttpConfiguration(httpConfig);
+            apiHttpConfig.addCustomizer(new TrustedProxyCustomizer(config.trustedProxies()));
+            apiConnector = new ServerConnector(server, new HttpConnectionFactory(apiHttpConfig));
             apiConnector.setName(API_CONNECTOR);
             apiConnector.setHost(config.host());
             apiConnector.setPort(config.port());
@@ -86,7 +89,9 @@ public final class HttpServer {
             Handler page = site.indexHtml() == null ? webPage() : new Handler.Sequence(new IndexPage(site.indexHtml()), webPage());
             Handler routes = site.fastPath().apply(
                     new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, site.api()), site.media(), page));
-            ContextHandler apiContext = new ContextHandler(new RequestIdHandler(new BodyLimitHandler(site.bodyLimits(), routes)), "/");
+            Handler bounded = new BodyLimitHandler(site.bodyLimits(), routes);
+            Handler api = new RequestIdHandler(site.readOnly() ? new ReadOnlyNodeHandler(bounded) : bounded);
+            ContextHandler apiContext = new ContextHandler(site.servedBy() == null ? api : new ServedByHandler(site.servedBy(), api), "/");
             apiContext.setVirtualHosts(List.of("@" + API_CONNECTOR));
             server.setHandler(new GracefulHandler(new ContextHandlerCollection(apiContext, adminContext)));
         }

@@ -2,6 +2,7 @@ package dev.ladder.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -18,6 +19,10 @@ public final class ProblemErrorHandler extends ErrorHandler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        // An error resets the response's headers: the node's name goes back on (X-Served-By).
+        if (request.getAttribute(ServedByHandler.ATTRIBUTE) instanceof HttpField servedBy) {
+            response.getHeaders().put(servedBy);
+        }
         // Jetty answers a successful revalidation (304 Not Modified) through the error handler too: no body, no error.
         if (request.getAttribute(ERROR_STATUS) instanceof Integer notAnError && notAnError < 400) {
             response.setStatus(notAnError);

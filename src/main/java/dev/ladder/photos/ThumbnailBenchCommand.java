@@ -1,7 +1,8 @@
 package dev.ladder.photos;
 
-import dev.ladder.Main;
 import dev.ladder.config.Config;
+import dev.ladder.config.ConfigOptions;
+import dev.ladder.ops.RunningNode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -14,13 +15,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code ladder bench-thumbnails}: how many thumbnails per second one worker node makes. A web-only
@@ -35,8 +38,15 @@ public final class ThumbnailBenchCommand implements Callable<Integer> {
     private static final Pattern SUCCESSES = Pattern.compile(
             "(?m)^ladder_jobs_processing_seconds_count\\{[^}]*outcome=\"success\"[^}]*} ([0-9.Ee+]+)$");
 
-    @ParentCommand
-    Main parent;
+    @Mixin
+    ConfigOptions configOptions;
+
+    private final Function<Config, RunningNode> nodes;
+
+    /** nodes: starts a node from a configuration (Main::start), so this command measures the real wiring. */
+    public ThumbnailBenchCommand(Function<Config, RunningNode> nodes) {
+        this.nodes = Objects.requireNonNull(nodes, "nodes");
+    }
 
     @Option(names = "--photos", defaultValue = "200", description = "Photos to make thumbnails of (1-10000; default ${DEFAULT-VALUE}).")
     int photos;
@@ -64,7 +74,7 @@ public final class ThumbnailBenchCommand implements Callable<Integer> {
                     "LADDER_HTTP_ADMIN_PORT", "0");
             byte[] photo = SyntheticPhoto.jpeg(width, height, 42);
             System.out.printf("Photo: %dx%d JPEG, %d bytes; uploading %d copies through a web-only node...%n", width, height, photo.length, photos);
-            try (Main.Running web = Main.start(parent.loadConfig(with(common, "LADDER_NODE_ROLES", "web")));
+            try (RunningNode web = nodes.apply(configOptions.loadWith(with(common, "LADDER_NODE_ROLES", "web")));
                  HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
                 URI api = URI.create("http://127.0.0.1:" + web.apiPort());
                 String token = logIn(client, api);
@@ -82,12 +92,12 @@ public final class ThumbnailBenchCommand implements Callable<Integer> {
             if (concurrency != null) {
                 worker = with(worker, "LADDER_WORKER_CONCURRENCY", Integer.toString(concurrency));
             }
-            Config config = parent.loadConfig(worker);
+            Config config = configOptions.loadWith(worker);
             System.out.printf("Starting a worker-only node (%s profile, worker.concurrency %d, %d cores)...%n", config.profile(),
                     config.worker().concurrency(), Runtime.getRuntime().availableProcessors());
             long started;
             long finished;
-            try (Main.Running node = Main.start(config);
+            try (RunningNode node = nodes.apply(config);
                  HttpClient client = HttpClient.newHttpClient()) {
                 started = System.nanoTime();
                 URI metrics = URI.create("http://127.0.0.1:" + node.adminPort() + "/metrics");

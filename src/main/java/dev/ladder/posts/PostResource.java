@@ -112,8 +112,12 @@ public final class PostResource {
 
     @GET
     @Path("/{id}")
-    public Response get(@PathParam("id") String id, @Context Request request) {
-        RenderedPosts.Rendered post = rendered.find(parseId(id)).orElseThrow(() -> ApiException.notFound("that post"));
+    public Response get(@PathParam("id") String id, @Context Request request, @Context HttpHeaders headers) {
+        // A 304 says "your copy is current": only the database can say that, not a cache another node may have outdated.
+        boolean conditional = headers.getHeaderString(HttpHeaders.IF_NONE_MATCH) != null;
+        long postId = parseId(id);
+        RenderedPosts.Rendered post = (conditional ? rendered.current(postId) : rendered.find(postId))
+                .orElseThrow(() -> ApiException.notFound("that post"));
         EntityTag tag = post.etag();
         Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
         if (notModified != null) {
@@ -133,7 +137,6 @@ public final class PostResource {
             throw ApiException.invalid("photoIds: a post's photos are chosen when it is created and cannot be changed");
         }
         Post post = posts.update(editor, parseId(id), bodyOf(request), expectedVersion(headers.getHeaderString(HttpHeaders.IF_MATCH)));
-        rendered.replaced(post);
         PostView view = view(post);
         return Response.ok(view).tag(etag(view, post.version())).build();
     }
@@ -144,7 +147,6 @@ public final class PostResource {
         var editor = AuthFilter.require(security);
         long postId = parseId(id);
         posts.delete(editor, postId);
-        rendered.deleted(postId);
         return Response.noContent().build();
     }
 

@@ -1,5 +1,6 @@
 package dev.ladder.posts;
 
+import dev.ladder.cache.Cache;
 import dev.ladder.http.ApiException;
 import dev.ladder.http.Cursor;
 import dev.ladder.ids.IdGenerator;
@@ -19,7 +20,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.jdbi.v3.core.Jdbi;
 
-/** The rules of posts: 1-1024 bytes of UTF-8, only the author changes or deletes, versions for ETags. */
+/**
+ * The rules of posts: 1-1024 bytes of UTF-8, only the author changes or deletes, versions for
+ * ETags. Every change goes through here, so here is where the rendered-post cache is told: an
+ * edit or delete drops this node's copy once it has committed. Other nodes' copies live at most
+ * posts.cacheTtl (the bound a shared cache removes in Users+++).
+ */
 public final class PostService {
     public static final int MAX_BODY_BYTES = 1024;
 
@@ -28,13 +34,17 @@ public final class PostService {
     private final PhotoService photos;
     private final IdGenerator ids;
     private final Clock clock;
+    private final Cache<RenderedPosts.Rendered> rendered;
 
-    public PostService(Jdbi jdbi, UserService users, PhotoService photos, IdGenerator ids, Clock clock) {
+    /** rendered: the cache RenderedPosts reads through; this service invalidates it on every change. */
+    public PostService(Jdbi jdbi, UserService users, PhotoService photos, IdGenerator ids, Clock clock,
+                       Cache<RenderedPosts.Rendered> rendered) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
         this.users = Objects.requireNonNull(users, "users");
         this.photos = Objects.requireNonNull(photos, "photos");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.rendered = Objects.requireNonNull(rendered, "rendered");
     }
 
     /** A new post, showing photoIds (may be null or empty): up to four of the author's own photos. */
@@ -60,7 +70,7 @@ public final class PostService {
      */
     public Post update(CurrentUser editor, long id, String body, OptionalInt expectedVersion) {
         validateBody(body);
-        return jdbi.inTransaction(handle -> {
+        Post updated = jdbi.inTransaction(handle -> {
             PostDao dao = handle.attach(PostDao.class);
             Post current = dao.find(id).orElseThrow(() -> ApiException.notFound("that post"));
             if (current.authorId() != editor.id()) {
@@ -74,6 +84,8 @@ public final class PostService {
             }
             return new Post(id, current.authorId(), current.authorHandle(), body, version + 1, current.createdAt(), now);
         });
+        rendered.invalidate(RenderedPosts.key(id)); // after the commit: a read in between would cache the old version again
+        return updated;
     }
 
     public void delete(CurrentUser editor, long id) {
@@ -86,6 +98,7 @@ public final class PostService {
             dao.delete(id, editor.id());
             PhotoService.detachAll(handle, id);
         });
+        rendered.invalidate(RenderedPosts.key(id));
     }
 
     /** Everyone's posts, newest first. */

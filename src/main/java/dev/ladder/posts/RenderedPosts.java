@@ -19,9 +19,11 @@ import java.util.Optional;
  *
  * <p>Only settled renderings are cached: a post whose photos are still pending changes (its
  * thumbnails appear) without a new version, so it is rendered afresh until they are done.
- * Edits replace the cached copy and deletes drop it, on this node at once. A read that missed
- * just before a concurrent edit may put the older version back; the cache's time-to-live bounds
- * that, as it bounds other nodes' copies.
+ * {@link PostService} drops a post's copy on this node when it changes it. A read that missed
+ * just before a concurrent edit may put the older version back; the cache's time-to-live
+ * (posts.cacheTtl) bounds that, as it bounds other nodes' copies: an acknowledged change is seen
+ * by every node within posts.cacheTtl. A conditional read never trusts the cache
+ * ({@link #current}), so no node answers 304 for a version that has been replaced.
  */
 public final class RenderedPosts {
     private static final String KEY_PREFIX = "post:";
@@ -50,34 +52,36 @@ public final class RenderedPosts {
         return photos;
     }
 
+    /** The cache key of a post's rendering (shared with PostService, which invalidates it). */
+    static String key(long id) {
+        return KEY_PREFIX + id;
+    }
+
     /** The cached rendering only, never the database: for the direct read path. */
     public Optional<Rendered> cached(long id) {
         return cache.get(KEY_PREFIX + id);
     }
 
+    /** The cached rendering, else the database's (which then fills the cache). */
     public Optional<Rendered> find(long id) {
-        String key = KEY_PREFIX + id;
-        Optional<Rendered> cached = cache.get(key);
+        Optional<Rendered> cached = cache.get(key(id));
         if (cached.isPresent()) {
             return cached;
         }
+        return current(id);
+    }
+
+    /**
+     * The post as the database has it now, whatever this node has cached (and the cache is
+     * refreshed with it): for conditional reads, which must compare with the current version.
+     */
+    public Optional<Rendered> current(long id) {
         Optional<Rendered> read = posts.find(id).map(this::render);
-        read.filter(Rendered::settled).ifPresent(rendered -> cache.put(key, rendered));
-        return read;
-    }
-
-    /** The post has a new version: the next read gets it without going to the database. */
-    public void replaced(Post post) {
-        Rendered rendered = render(post);
-        if (rendered.settled()) {
-            cache.put(KEY_PREFIX + post.id(), rendered);
-        } else {
-            cache.invalidate(KEY_PREFIX + post.id());
+        if (read.isEmpty()) {
+            cache.invalidate(key(id));
         }
-    }
-
-    public void deleted(long id) {
-        cache.invalidate(KEY_PREFIX + id);
+        read.filter(Rendered::settled).ifPresent(rendered -> cache.put(key(id), rendered));
+        return read;
     }
 
     Rendered render(Post post) {

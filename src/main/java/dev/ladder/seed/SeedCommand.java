@@ -1,8 +1,8 @@
 package dev.ladder.seed;
 
-import dev.ladder.Main;
 import dev.ladder.config.Config;
 import dev.ladder.config.ConfigException;
+import dev.ladder.config.ConfigOptions;
 import dev.ladder.db.Database;
 import dev.ladder.ids.IdGenerator;
 import dev.ladder.users.PasswordHasher;
@@ -13,8 +13,8 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code ladder seed}: fills the profile's database with benchmark users and posts (see
@@ -28,9 +28,8 @@ public final class SeedCommand implements Callable<Integer> {
     /** The node id of seeded rows' ids; servers run with small node ids, so the two never collide. */
     static final int SEED_NODE = 1023;
 
-    /** Main, whose --profile and --config this command inherits; null when a test runs the command alone. */
-    @ParentCommand
-    Main parent;
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--users", defaultValue = "1000", description = "Users to have: seed_0000001.. (default: ${DEFAULT-VALUE}).")
     int users;
@@ -70,7 +69,7 @@ public final class SeedCommand implements Callable<Integer> {
         Config config;
         Seeder.Plan plan;
         try {
-            config = parent != null ? parent.loadConfigWithEnv(env) : Main.loadConfig(null, null, env);
+            config = configOptions.load(env);
             plan = new Seeder.Plan(users, posts, zipf, batch, randomSeed);
         } catch (ConfigException e) {
             out.println("ladder seed: invalid configuration: " + e.getMessage());

@@ -81,11 +81,8 @@ public final class AuthFilter implements ContainerRequestFilter {
         throw ApiException.unauthorized();
     }
 
+    /** The scheme the client used: X-Forwarded-Proto counts only from http.trustedProxies (TrustedProxyCustomizer). */
     static boolean isHttps(ContainerRequestContext request) {
-        String forwarded = request.getHeaderString("X-Forwarded-Proto");
-        if (forwarded != null) {
-            return "https".equalsIgnoreCase(forwarded.split(",")[0].trim());
-        }
         return "https".equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme());
     }
 

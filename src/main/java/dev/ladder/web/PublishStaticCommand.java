@@ -1,14 +1,14 @@
 package dev.ladder.web;
 
-import dev.ladder.Main;
 import dev.ladder.config.Config;
 import dev.ladder.config.ConfigException;
+import dev.ladder.config.ConfigOptions;
 import dev.ladder.storage.ObjectStore;
+import dev.ladder.storage.ObjectStores;
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code ladder publish-static}: uploads the page's JS, CSS and icon to the configured object
@@ -19,19 +19,19 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "publish-static", mixinStandardHelpOptions = true,
         description = "Upload the web page's static assets, content-hashed, to the object store (for web.assets: published).")
 public final class PublishStaticCommand implements Callable<Integer> {
-    @ParentCommand
-    Main parent;
+    @Mixin
+    ConfigOptions configOptions;
 
     @Override
     public Integer call() {
         Config config;
         try {
-            config = parent.loadConfig(Map.of());
+            config = configOptions.load();
         } catch (ConfigException e) {
             System.err.println("ladder: invalid configuration: " + e.getMessage());
             return 2;
         }
-        try (ObjectStore store = Main.openStore(config, Clock.systemUTC())) {
+        try (ObjectStore store = ObjectStores.open(config, Clock.systemUTC())) {
             for (WebAssets.Asset asset : WebAssets.bundled()) {
                 store.put(asset.key(), asset.bytes());
                 System.out.println(asset.file() + " -> " + store.publicBase() + "/" + asset.key() + " (" + asset.bytes().length + " bytes)");

@@ -41,12 +41,26 @@ class ConfigLoaderTest {
                 "LADDER_HTTP_THREADS", "platform",
                 "LADDER_SESSIONS_TTL", "90m",
                 "LADDER_HTTP_ALLOWED_ORIGINS", "https://a.example, https://b.example:8443",
-                "LADDER_UNRELATED", "ignored"));
+                "LADDER_PROFILE", "chosen by Main, allowed here",
+                "OTHER_TOOL_SETTING", "not ours: ignored"));
         assertThat(config.http().port()).isEqualTo(9090);
         assertThat(config.http().adminPort()).isEqualTo(9091);
         assertThat(config.http().threads()).isEqualTo(Config.Threads.platform);
         assertThat(config.sessions().ttl()).isEqualTo(Duration.ofMinutes(90));
         assertThat(config.http().allowedOrigins()).containsExactly("https://a.example", "https://b.example:8443");
+    }
+
+    @Test
+    void aLadderVariableThatNamesNoKeyStopsStartUpNamingIt() {
+        assertThatThrownBy(() -> shipped.load("embedded", Map.of("LADDER_HTTP_PROT", "9090")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("LADDER_HTTP_PROT: names no configuration key;");
+        // A section is not a key, and a file-given profile is checked the same way.
+        assertThatThrownBy(() -> shipped.load("embedded", Map.of("LADDER_STORAGE_S3", "x", "LADDER_IDS", "y")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("LADDER_IDS: names no configuration key (nor do LADDER_STORAGE_S3)");
+        assertThatThrownBy(() -> shipped.loadFile(Path.of("profiles/embedded.yml"), Map.of("LADDER_SEED", "1")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("LADDER_SEED: ");
     }
 
     @Test

@@ -8,10 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ladder.testing.Api;
 import dev.ladder.testing.JarProcess;
+import dev.ladder.testing.MariaDb;
+import dev.ladder.testing.S3Server;
+import dev.ladder.testing.SqsServer;
+import dev.ladder.testing.TestApp;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +44,7 @@ class ShutdownIT {
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicInteger refused = new AtomicInteger();
         AtomicBoolean sawNotReady = new AtomicBoolean();
+        List<String> readiness = new ArrayList<>();
         int exitCode;
         String output;
         try (JarProcess node = JarProcess.start(dir, env)) {
@@ -73,11 +80,15 @@ class ShutdownIT {
             assertThat(warmedUp.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
             node.terminate();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            long signalled = System.nanoTime();
+            long deadline = signalled + Duration.ofSeconds(10).toNanos();
             while (System.nanoTime() < deadline && !sawNotReady.get()) {
                 try {
-                    sawNotReady.set(admin.get("/health/ready").status() == 503);
+                    int status = admin.get("/health/ready").status();
+                    readiness.add(status + " at +" + (System.nanoTime() - signalled) / 1_000_000 + " ms");
+                    sawNotReady.set(status == 503);
                 } catch (UncheckedIOException gone) {
+                    readiness.add(gone.getCause() + " at +" + (System.nanoTime() - signalled) / 1_000_000 + " ms");
                     break;
                 }
             }
@@ -91,7 +102,8 @@ class ShutdownIT {
         }
 
         assertThat(exitCode).as(output).isZero();
-        assertThat(sawNotReady).as("readiness turned 503 while draining").isTrue();
+        assertThat(sawNotReady).as("readiness turned 503 while draining; seen: " + readiness + "\n"
+                + output.lines().filter(line -> !line.contains("\"access\"")).toList()).isTrue();
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(50);
         assertThat(output).contains("Draining").contains("Stopped");
 
@@ -101,6 +113,84 @@ class ShutdownIT {
                 assertThat(api.get("/api/posts/" + id).status()).as("acknowledged post " + id).isEqualTo(200);
             }
         }
+    }
+
+    @Test
+    void anIdleNodeStopsWithinItsDrainDelayNotItsStopTimeout(@TempDir Path dir) {
+        Duration drainDelay = Duration.ofSeconds(1);
+        Duration stopTimeout = Duration.ofSeconds(20);
+        Duration stopped;
+        String output;
+        try (JarProcess node = JarProcess.start(dir, Map.of(
+                "LADDER_DATA_DIR", dir.resolve("data").toString(),
+                "LADDER_HTTP_DRAIN_DELAY", "1s",
+                "LADDER_HTTP_STOP_TIMEOUT", "20s"))) {
+            // Idle, but with what a load balancer leaves behind: kept-alive connections to both ports.
+            Api api = new Api(node.apiUri());
+            Api admin = new Api(node.adminUri());
+            assertThat(api.get("/api/posts").status()).isEqualTo(200);
+            assertThat(admin.get("/health/ready").status()).isEqualTo(200);
+
+            long signalled = System.nanoTime();
+            node.terminate();
+            assertThat(node.awaitExit(Duration.ofSeconds(60))).isZero();
+            stopped = Duration.ofNanos(System.nanoTime() - signalled);
+            output = node.output();
+        }
+        // A bound on the shutdown window (rolling deploys wait for it), not a speed test: the margin
+        // is generous, and a node that waits out its stopTimeout still fails it.
+        assertThat(stopped).as(output).isLessThan(stopTimeout.dividedBy(2)).isGreaterThanOrEqualTo(drainDelay);
+        assertThat(output).contains("Stopped").doesNotContain("TimeoutException");
+    }
+
+    @Test
+    void anIdleUsersPlusNodeLongPollingItsQueueStopsWithinItsDrainDelay(@TempDir Path dir) throws Exception {
+        MariaDb mariaDb = MariaDb.shared();
+        try (S3Server s3 = S3Server.start(); SqsServer sqs = SqsServer.start()) {
+            Map<String, String> env = new HashMap<>(TestApp.usersPlusOverrides(mariaDb, mariaDb.createDatabase(), s3, s3.createBucket(),
+                    sqs, SqsServer.uniqueQueueName(), dir.resolve("data")));
+            env.put("LADDER_PROFILE", "users-plus");
+            env.put("LADDER_QUEUE_RECEIVE_WAIT", "20s");
+            env.put("LADDER_HTTP_DRAIN_DELAY", "1s");
+            env.put("LADDER_HTTP_STOP_TIMEOUT", "20s");
+            Duration stopped;
+            String output;
+            try (JarProcess node = JarProcess.start(dir, env)) {
+                assertThat(new Api(node.apiUri()).get("/api/posts").status()).isEqualTo(200);
+                Thread.sleep(2_000); // the worker is inside a 20 s long poll now
+                long signalled = System.nanoTime();
+                node.terminate();
+                assertThat(node.awaitExit(Duration.ofSeconds(60))).isZero();
+                stopped = Duration.ofNanos(System.nanoTime() - signalled);
+                output = node.output();
+            }
+            // A worker inside a 20 s long poll is given up to a second to come back; never the whole poll or stopTimeout.
+            assertThat(stopped).as(output).isLessThan(Duration.ofSeconds(10));
+            assertThat(output).contains("Stopped").doesNotContain("TimeoutException");
+        }
+    }
+
+    @Test
+    void aNodeWhoseJarWasReplacedUnderItStillStopsOnSigterm(@TempDir Path dir) throws Exception {
+        // A deploy that overwrites the jar in place: the old node can no longer load the classes
+        // it needs to stop. It used to hang until killed; now it closes what it can and exits.
+        Path jar = Files.copy(JarProcess.builtJar(), dir.resolve("ladder.jar"));
+        Duration stopped;
+        int exitCode;
+        String output;
+        try (JarProcess node = JarProcess.startJar(jar, dir, Map.of("LADDER_DATA_DIR", dir.resolve("data").toString()))) {
+            assertThat(new Api(node.apiUri()).get("/api/posts").status()).isEqualTo(200);
+            Files.write(jar, new byte[] {'P', 'K', 5, 6}); // not the jar it was started from any more
+
+            long signalled = System.nanoTime();
+            node.terminate();
+            exitCode = node.awaitExit(Duration.ofSeconds(60));
+            stopped = Duration.ofNanos(System.nanoTime() - signalled);
+            output = node.output();
+        }
+        assertThat(stopped).as(output).isLessThan(Duration.ofSeconds(10));
+        assertThat(output).contains("Draining");
+        assertThat(exitCode).as(output).isIn(0, 1);
     }
 
     @Test

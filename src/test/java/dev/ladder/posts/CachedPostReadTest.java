@@ -8,6 +8,10 @@ import dev.ladder.testing.Api;
 import dev.ladder.testing.Api.Reply;
 import dev.ladder.testing.TestApp;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,6 +51,20 @@ class CachedPostReadTest {
         return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 
+    /** An edit that bypasses this node, as one made through another node does (same database in this JVM). */
+    private void changeBehindTheCache(long id, String body) {
+        var config = app.config();
+        try (Connection connection = DriverManager.getConnection(config.database().resolvedUrl(config.data().path()),
+                config.database().user(), config.database().password());
+             PreparedStatement update = connection.prepareStatement("UPDATE posts SET body = ?, version = version + 1 WHERE id = ?")) {
+            update.setString(1, body);
+            update.setLong(2, id);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void aCachedReadIsTheSameAnswerAsTheFirstOne() {
         String id = api.post("/api/posts", json(Map.of("body", "read me twice")), bearer(token)).text("id");
@@ -69,9 +87,10 @@ class CachedPostReadTest {
     }
 
     @Test
-    void aCachedReadHonoursIfNoneMatch() {
+    void aConditionalReadIsCheckedAgainstTheDatabaseNotTheCache() {
         String id = api.post("/api/posts", json(Map.of("body", "revalidate me")), bearer(token)).text("id");
         String etag = api.get("/api/posts/" + id).header("ETag");
+        api.get("/api/posts/" + id); // cached now
         double before = servedReads("304");
 
         assertThat(api.get("/api/posts/" + id, "If-None-Match", etag).status()).isEqualTo(304);
@@ -82,6 +101,15 @@ class CachedPostReadTest {
         assertThat(stale.status()).isEqualTo(200);
         assertThat(stale.header("ETag")).isEqualTo(etag);
         assertThat(servedReads("304") - before).isEqualTo(4);
+
+        // The post changes behind this node's back (as another node would change it): the cached
+        // copy is now outdated, and a client holding its tag must not be told it is current.
+        changeBehindTheCache(Long.parseLong(id), "changed elsewhere");
+        assertThat(api.get("/api/posts/" + id).header("ETag")).as("the unconditional read may serve the cached copy").isEqualTo(etag);
+        Reply revalidated = api.get("/api/posts/" + id, "If-None-Match", etag);
+        assertThat(revalidated.status()).isEqualTo(200);
+        assertThat(revalidated.json().get("body").asText()).isEqualTo("changed elsewhere");
+        assertThat(revalidated.header("ETag")).isNotEqualTo(etag);
     }
 
     @Test
@@ -100,17 +128,5 @@ class CachedPostReadTest {
         Reply gone = api.get("/api/posts/" + id);
         assertThat(gone.status()).isEqualTo(404);
         assertThat(gone.header("Content-Type")).startsWith("application/problem+json");
-    }
-
-    @Test
-    void matchesIfNoneMatchAsJaxRsDoes() {
-        assertThat(CachedPostHandler.matches(null, "\"v1\"")).isFalse();
-        assertThat(CachedPostHandler.matches("", "\"v1\"")).isFalse();
-        assertThat(CachedPostHandler.matches("\"v1\"", "\"v1\"")).isTrue();
-        assertThat(CachedPostHandler.matches("\"v1\"", "\"v2\"")).isFalse();
-        assertThat(CachedPostHandler.matches("W/\"v2\"", "\"v2\"")).isTrue();
-        assertThat(CachedPostHandler.matches("\"a\", \"v3\"", "\"v3\"")).isTrue();
-        assertThat(CachedPostHandler.matches("*", "\"v9\"")).isTrue();
-        assertThat(CachedPostHandler.matches("v1", "\"v1\"")).isFalse();
     }
 }

@@ -32,16 +32,26 @@ public final class JarProcess implements AutoCloseable {
 
     /** Starts the jar with these environment overrides on free ports and waits until it is ready. */
     public static JarProcess start(Path workDir, Map<String, String> env, String... args) {
+        return startJar(builtJar(), workDir, env, args);
+    }
+
+    /** The jar Maven built (-Dladder.jar). */
+    public static Path builtJar() {
         String jar = System.getProperty("ladder.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("-Dladder.jar does not name the built jar (run through ./mvnw verify): " + jar);
         }
+        return Path.of(jar);
+    }
+
+    /** Starts this jar (a copy of the built one, say) as {@link #start} does. */
+    public static JarProcess startJar(Path jar, Path workDir, Map<String, String> env, String... args) {
         try {
             int apiPort = freePort();
             int adminPort = freePort();
             Path log = Files.createTempFile(workDir, "ladder-", ".log");
             List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString()));
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDir.toFile())
@@ -56,6 +66,34 @@ public final class JarProcess implements AutoCloseable {
             JarProcess started = new JarProcess(builder.start(), log, apiPort, adminPort);
             started.awaitReady(Duration.ofSeconds(60));
             return started;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What a run that was expected to end by itself left: its exit code and output. */
+    public record Exit(int code, String output) {
+    }
+
+    /** Runs the jar with exactly these LADDER_ settings (plus free ports) and waits for it to exit by itself. */
+    public static Exit runToExit(Path workDir, Map<String, String> env, Duration timeout, String... args) {
+        String jar = System.getProperty("ladder.jar");
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("-Dladder.jar does not name the built jar (run through ./mvnw verify): " + jar);
+        }
+        try {
+            Path log = Files.createTempFile(workDir, "ladder-", ".log");
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("LADDER_HTTP_PORT", Integer.toString(freePort()));
+            builder.environment().put("LADDER_HTTP_ADMIN_PORT", Integer.toString(freePort()));
+            builder.environment().putAll(env);
+            JarProcess run = new JarProcess(builder.start(), log, -1, -1);
+            int code = run.awaitExit(timeout);
+            return new Exit(code, run.output());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

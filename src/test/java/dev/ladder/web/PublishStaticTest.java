@@ -33,7 +33,7 @@ class PublishStaticTest {
     Path temp;
 
     private int publish(Path profile, StringWriter out) {
-        CommandLine command = new CommandLine(new Main());
+        CommandLine command = Main.commandLine();
         command.setOut(new PrintWriter(out));
         return command.execute("--config", profile.toString(), "publish-static");
     }

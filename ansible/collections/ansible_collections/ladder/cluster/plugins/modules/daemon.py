@@ -14,9 +14,9 @@ short_description: Start, stop, restart or reload a detached process tracked by 
 description:
   - Starts a foreground program as a daemon (new session, stdin from /dev/null, stdout and stderr
     appended to a log file) and records its pid in a pid file.
-  - A process counts as running only if it exists, is not a zombie (C(<defunct>): PID 1 does not
-    always reap orphans in containers and micro-VMs) and its command line contains I(match), so a
-    pid reused by another program is never mistaken for the service.
+  - A process counts as running only if it exists, is not a zombie (C(<defunct>), since PID 1 does
+    not always reap orphans in containers and micro-VMs) and its command line contains I(match), so
+    a pid reused by another program is never mistaken for the service.
   - Idempotent. C(started) changes nothing when the process runs; C(stopped) nothing when it does not.
 options:
   name:
@@ -41,6 +41,13 @@ options:
     description: Extra environment variables (added to the module's environment).
     type: dict
     default: {}
+  inherit_env:
+    description:
+      - Pass this module's environment on. C(false) gives the process only PATH, HOME, LANG, LC_ALL
+        and TZ plus I(env_file) and I(env), as systemd would; use it for programs that refuse
+        unknown variables of their own prefix.
+    type: bool
+    default: true
   env_file:
     description: File of C(KEY=VALUE) lines (systemd EnvironmentFile syntax, no quoting), read at start.
     type: path
@@ -155,24 +162,31 @@ def start(module, params):
     argv = params["argv"]
     if not argv:
         module.fail_json(msg="%s: argv is required to start" % params["name"])
-    env = dict(os.environ)
+    if params["inherit_env"]:
+        env = dict(os.environ)
+    else:
+        env = dict((k, v) for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ"))
     if params["env_file"]:
         env.update(read_env_file(params["env_file"]))
     env.update(dict((k, str(v)) for k, v in params["env"].items()))
     log = params["log"] or os.devnull
     chdir = params["chdir"] or "/"
 
-    read_end, write_end = os.pipe()
+    # pid_pipe carries the daemon's pid to this process; exec_pipe is close-on-exec, so its end
+    # of file tells that exec happened (or carries the error when it failed).
+    pid_read, pid_write = os.pipe()
+    exec_read, exec_write = os.pipe()
     child = os.fork()
     if child == 0:
         # First child: new session, then fork again so the daemon is no session leader and is
         # re-parented away from Ansible (which must not wait for it).
         try:
-            os.close(read_end)
+            os.close(pid_read)
+            os.close(exec_read)
             os.setsid()
             daemon = os.fork()
             if daemon:
-                os.write(write_end, str(daemon).encode())
+                os.write(pid_write, str(daemon).encode())
                 os._exit(0)
             os.chdir(chdir)
             null = os.open(os.devnull, os.O_RDONLY)
@@ -180,36 +194,44 @@ def start(module, params):
             os.dup2(null, 0)
             os.dup2(out, 1)
             os.dup2(out, 2)
-            os.closerange(3, 65536)
+            os.closerange(3, exec_write)
+            os.closerange(exec_write + 1, 65536)
             os.umask(0o027)
             os.execvpe(argv[0], argv, env)
-        except Exception:  # pylint: disable=broad-except
-            pass
+        except Exception as error:  # pylint: disable=broad-except
+            try:
+                os.write(exec_write, str(error).encode("utf-8", "replace"))
+            except Exception:  # pylint: disable=broad-except
+                pass
         os._exit(127)
-    os.close(write_end)
+    os.close(pid_write)
+    os.close(exec_write)
     data = b""
     while True:
-        chunk = os.read(read_end, 64)
+        chunk = os.read(pid_read, 64)
         if not chunk:
             break
         data += chunk
-    os.close(read_end)
+    os.close(pid_read)
     os.waitpid(child, 0)
-    try:
-        pid = int(data.decode())
-    except ValueError:
-        module.fail_json(msg="%s: could not start %s" % (params["name"], argv[0]))
+    failure = b""
+    while True:
+        chunk = os.read(exec_read, 4096)
+        if not chunk:
+            break
+        failure += chunk
+    os.close(exec_read)
+    if failure or not data:
+        module.fail_json(msg="%s: could not start %s: %s" % (params["name"], argv[0], failure.decode("utf-8", "replace")))
+    pid = int(data.decode())
     with open(params["pidfile"], "w") as handle:
         handle.write("%d\n" % pid)
 
+    # The program runs; it must also survive its first moments (bad configuration, busy port).
     deadline = time.time() + params["start_grace"]
-    match = params["match"] or os.path.basename(argv[0])
-    while time.time() < deadline:
+    while time.time() < deadline and process_state(pid) not in (None, "Z", "X"):
         time.sleep(0.1)
-        if process_state(pid) in (None, "Z", "X"):
-            break
-    # exec may still be pending right after fork: judge by state first, then by command line.
-    if process_state(pid) in (None, "Z", "X") or not alive(pid, match):
+    if process_state(pid) in (None, "Z", "X"):
         tail = ""
         try:
             with open(log, "rb") as handle:
@@ -258,6 +280,7 @@ def main():
             log=dict(type="path"),
             chdir=dict(type="path"),
             env=dict(type="dict", default={}, no_log=True),
+            inherit_env=dict(type="bool", default=True),
             env_file=dict(type="path"),
             match=dict(type="str"),
             state=dict(type="str", default="started", choices=["started", "stopped", "restarted", "reloaded"]),
