@@ -141,7 +141,13 @@ class ProvisioningAwsIT {
     @Test
     @Order(3)
     void everyLaterStageProvisionsOnTopOfTheOneBefore() throws Exception {
-        for (String stage : STAGES.subList(1, STAGES.size())) {
+        // Each stage's playbook runs every earlier stage's tasks too (provision.yml), so going straight
+        // to users-plus-4 builds the same world; walking every stage in turn (-Dladder.aws.everyStage=true)
+        // also proves each intermediate stage on its own, at three more minutes of Ansible.
+        List<String> stages = Boolean.getBoolean("ladder.aws.everyStage")
+                ? STAGES.subList(1, STAGES.size())
+                : List.of(STAGES.getLast());
+        for (String stage : stages) {
             provision(stage);
         }
     }
