@@ -95,10 +95,14 @@ def wrk_result(path, clock_ticks=100):
     """wrk's figures, plus the server's CPU time per request when scripts/bench recorded its ticks."""
     if not os.path.exists(path):
         return None
-    result, ticks, db_ticks = None, None, None
+    result, ticks, db_ticks, lb_ticks, loadavg = None, None, None, None, None
     with open(path) as handle:
         for line in handle:
-            if line.startswith("LADDER_WRK "):
+            if line.startswith("BENCH_LOADAVG "):
+                loadavg = line.split(None, 1)[1].strip()
+            elif line.startswith("LADDER_LB_CPU_TICKS "):
+                lb_ticks = int(line.split()[1])
+            elif line.startswith("LADDER_WRK "):
                 result = json.loads(line[len("LADDER_WRK "):])
             elif line.startswith("LADDER_CPU_TICKS "):
                 ticks = int(line.split()[1])
@@ -110,6 +114,11 @@ def wrk_result(path, clock_ticks=100):
     if result and db_ticks is not None and result.get("requests"):
         # MariaDB's own CPU over the same run (single-box): what the database spent per request.
         result["db_cpu_us_per_request"] = round(1e6 * db_ticks / clock_ticks / result["requests"], 1)
+    if result and lb_ticks is not None and result.get("requests"):
+        # HAProxy's own CPU over the run (users-plus-2): the balancer's share of a request.
+        result["lb_cpu_us_per_request"] = round(1e6 * lb_ticks / clock_ticks / result["requests"], 1)
+    if result and loadavg:
+        result["loadavg_before"] = loadavg
     return result
 
 
@@ -444,7 +453,10 @@ def command_run(args):
                                      login_mean_s=round(sum(logins) / len(logins), 3) if logins else None)
     if baseline or app:
         summary["wrk"] = {
-            "settings": f"wrk -t1 -c{args.connections} -d{args.wrk_duration}s, GET /api/posts/{{id}} by Zipf rank",
+            "settings": (f"wrk -t1 -c{args.connections} -d{args.wrk_duration}s, GET /api/posts/{{id}} of one hot post; "
+                         "baseline = straight to one read node (http), app = through the load balancer (https)")
+            if args.stage == "users-plus-2" else
+            f"wrk -t1 -c{args.connections} -d{args.wrk_duration}s, GET /api/posts/{{id}} by Zipf rank",
             "baseline": baseline, "app": app,
             "ratio_to_baseline": round(app["rps"] / baseline["rps"], 3) if app and baseline and baseline["rps"] else None,
         }
@@ -495,7 +507,9 @@ def write_profile(out, summary):
     jfr = os.path.join(out, "app.jfr")
     profile = summary["profile"]
     parts = [f"# Profile: {summary['stage']} / {summary['plan']} ({summary['run']})", ""]
-    parts.append(f"Recorded with JDK Flight Recorder (settings=profile) over the measured window "
+    parts.append((f"Recorded with JDK Flight Recorder (settings=profile) over the measured window " if os.path.exists(jfr) else
+                  f"No flight recording (several JVMs: the figures below are the processes' own CPU ticks) over the measured window ")
+                 +
                  f"({summary['window_seconds']:.0f} s: the wrk runs on the app, then the JMeter plan). "
                  f"Pinning: {summary['pinning']}. Heap {summary['heap']}, peak RSS {summary['rss_peak_mb']} MB. "
                  f"Post cache {summary['cache']}, access log {summary['access_log']}. "
@@ -618,6 +632,7 @@ def headline(summary):
         "app CPU (cores)": summary["cpu"]["app_cores"],
         "peak RSS (MB)": summary.get("rss_peak_mb"),
         "MariaDB CPU per wrk read (us)": (wrk.get("app") or {}).get("db_cpu_us_per_request"),
+        "HAProxy CPU per wrk read (us)": (wrk.get("app") or {}).get("lb_cpu_us_per_request"),
         "wrk writes (req/s)": writes.get("rps"),
         "wrk writes p99 (ms)": writes.get("p99_ms"),
         "app CPU per write (us)": writes.get("cpu_us_per_request"),
