@@ -171,10 +171,11 @@ public final class Main implements Callable<Integer> {
             UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
             SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock,
                     sessionCache(config.sessions(), metrics));
-            PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
-                    config.storage().presignTtl(), clock);
-            // Rendered posts: RenderedPosts fills the cache, PostService (every writer) invalidates it.
+            // Rendered posts: RenderedPosts fills the cache; the services that change posts invalidate it
+            // (PostService on every edit, PhotoService when a deleted photo leaves the posts that showed it).
             Cache<RenderedPosts.Rendered> postCache = postCache(config.posts(), metrics);
+            PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
+                    config.storage().presignTtl(), clock, postId -> postCache.invalidate(RenderedPosts.key(postId)));
             PostService posts = new PostService(database.jdbi(), users, photos, ids, clock, postCache);
             RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache);
             IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), clock);
@@ -194,8 +195,7 @@ public final class Main implements Callable<Integer> {
                         new SessionResource(sessions, throttle),
                         new PostResource(posts, renderedPosts, config.posts()),
                         new AuthorPostsResource(posts, photos),
-                        // A deleted photo leaves its posts: their cached renderings go too.
-                        new PhotoResource(photos, config.photos().maxConcurrentUploads(), posts::photosChanged),
+                        new PhotoResource(photos, config.photos().maxConcurrentUploads()),
                         new UserPhotosResource(photos));
                 site = new HttpServer.PublicSite(api, bodyLimits,
                         store instanceof LocalDiskObjectStore local ? new MediaHandler(local.root()) : null,

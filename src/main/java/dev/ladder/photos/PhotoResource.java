@@ -27,7 +27,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
 
 /**
  * Photos: upload through the API (the raw image as the body), or straight to the object store
@@ -42,15 +41,12 @@ public final class PhotoResource {
     private static final CacheControl NO_CACHE = CacheControl.valueOf("no-cache");
 
     private final PhotoService photos;
-    private final LongConsumer postChanged;
     // An upload is held in memory while it is checked: bound how many are, so memory is bounded too.
     // Fair, so waiting uploads take free slots in the order they came.
     private final Semaphore uploadSlots;
 
-    /** postChanged: told of every post whose photos changed (a deleted photo left it), to drop cached renderings. */
-    public PhotoResource(PhotoService photos, int maxConcurrentUploads, LongConsumer postChanged) {
+    public PhotoResource(PhotoService photos, int maxConcurrentUploads) {
         this.photos = photos;
-        this.postChanged = postChanged;
         this.uploadSlots = new Semaphore(maxConcurrentUploads, true);
     }
 
@@ -117,7 +113,7 @@ public final class PhotoResource {
     public Response delete(@PathParam("id") String id, @Context SecurityContext security) {
         CurrentUser caller = AuthFilter.require(security);
         long photoId = IdGenerator.parse(id).orElseThrow(() -> ApiException.notFound("that photo"));
-        photos.delete(caller, photoId).forEach(postChanged::accept);
+        photos.delete(caller, photoId);
         return Response.noContent().build();
     }
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
@@ -48,9 +49,11 @@ public final class PhotoService {
     private final Duration uploadTtl;
     private final Clock clock;
     private final PendingObjects pending;
+    /** Told of every post whose photos changed behind PostService's back (a deleted photo left it). */
+    private final LongConsumer postChanged;
 
     public PhotoService(Jdbi jdbi, UserService users, IdGenerator ids, ObjectStore store, JobQueue thumbnails,
-                        Config.Photos config, Duration uploadTtl, Clock clock) {
+                        Config.Photos config, Duration uploadTtl, Clock clock, LongConsumer postChanged) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
         this.users = Objects.requireNonNull(users, "users");
         this.ids = Objects.requireNonNull(ids, "ids");
@@ -60,6 +63,7 @@ public final class PhotoService {
         this.uploadTtl = Objects.requireNonNull(uploadTtl, "uploadTtl");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.pending = new PendingObjects(jdbi, clock);
+        this.postChanged = Objects.requireNonNull(postChanged, "postChanged");
     }
 
     public int maxUploadBytes() {
@@ -308,10 +312,10 @@ public final class PhotoService {
 
     /**
      * Deletes the owner's photo: it leaves every post that showed it, its rows go, then its
-     * objects (original and thumbnail). Returns the posts that showed it. Someone else's photo is
-     * 403 if they can see it (as for posts), else 404.
+     * objects (original and thumbnail); the posts that showed it are reported changed, so their
+     * cached renderings go. Someone else's photo is 403 if they can see it (as for posts), else 404.
      */
-    public List<Long> delete(CurrentUser caller, long id) {
+    public void delete(CurrentUser caller, long id) {
         record Deleted(Photo photo, List<Long> posts, List<ObjectKey> keys, List<Long> records) {
         }
         Deleted deleted = jdbi.inTransaction(handle -> {
@@ -339,7 +343,7 @@ public final class PhotoService {
                 pending.done(deleted.records().get(i));
             }
         }
-        return deleted.posts();
+        deleted.posts().forEach(postChanged::accept);
     }
 
     /** The photos a new post may show: at most four distinct photos of its author that have not failed. */

@@ -132,11 +132,6 @@ public final class PostService {
         rendered.invalidate(RenderedPosts.key(id));
     }
 
-    /** A post's photos changed elsewhere (an owner deleted one it showed): its cached renderings go. */
-    public void photosChanged(long postId) {
-        rendered.invalidate(RenderedPosts.key(postId));
-    }
-
     /** Everyone's posts, newest first. */
     public List<Post> recent(String before, int limit) {
         long below = Cursor.decode(before).orElse(Long.MAX_VALUE);

@@ -54,7 +54,7 @@ public final class RenderedPosts {
     }
 
     /** The cache key of a post's rendering (shared with PostService, which invalidates it). */
-    static String key(long id) {
+    public static String key(long id) {
         return KEY_PREFIX + id;
     }
 
