@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -86,8 +87,9 @@ public final class LocalDiskObjectStore implements ObjectStore {
     private static void forceFolder(Path folder) throws IOException {
         try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
             channel.force(true);
-        } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
-            // not supported here
+        } catch (AccessDeniedException | UnsupportedOperationException e) {
+            // The platform cannot open or force a folder (Windows refuses both): the rename itself
+            // is then the only ordering there is, and the put stays as durable as the OS makes it.
         }
     }
 
