@@ -52,9 +52,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -207,7 +205,7 @@ public final class Main implements Callable<Integer> {
                         routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics),
                         config.http().servedBy() ? config.node().name() : null,
                         config.node().readOnly(),
-                        contentOrigins(config));
+                        HttpServer.ContentOrigins.of(config.storage(), config.web()));
             }
             HttpServer server = new HttpServer(config.http(), site, new AdminHandler(health, metrics), metrics);
             awaitMigrations(migrated);
@@ -243,29 +241,6 @@ public final class Main implements Callable<Integer> {
             closeAll(opened);
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }
-    }
-
-    /** The origins besides its own that the page loads from, for its Content-Security-Policy. */
-    private static HttpServer.ContentOrigins contentOrigins(Config config) {
-        Config.Storage storage = config.storage();
-        List<String> media = new ArrayList<>();
-        if (!storage.publicBaseUrl().isEmpty()) {
-            media.add(origin(storage.publicBaseUrl()));
-        } else if (storage.kind() == Config.Storage.Kind.s3) { // presigned GET URLs point at the bucket
-            media.add(storage.s3().endpoint().isEmpty()
-                    ? "https://" + storage.s3().bucket() + ".s3." + storage.s3().region() + ".amazonaws.com https://s3."
-                            + storage.s3().region() + ".amazonaws.com"
-                    : origin(storage.s3().endpoint()));
-        }
-        List<String> assets = config.web().assets() == Config.Web.Assets.published && !storage.publicBaseUrl().isEmpty()
-                ? List.of(origin(storage.publicBaseUrl()))
-                : List.of();
-        return new HttpServer.ContentOrigins(assets, media);
-    }
-
-    private static String origin(String url) {
-        java.net.URI uri = java.net.URI.create(url);
-        return uri.getScheme() + "://" + uri.getAuthority();
     }
 
     /** Rendered posts are cached in process (a shared cache comes with the stateless app tier). */

@@ -4,8 +4,10 @@ import dev.ladder.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
 import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.http.HttpHeader;
@@ -61,6 +63,27 @@ public final class HttpServer {
 
     /** Other origins the page loads its assets (a CDN) and images (the object store, a CDN) from; its CSP allows them. */
     public record ContentOrigins(List<String> assets, List<String> media) {
+        /** What the storage and asset settings make the page load from, besides its own origin. */
+        public static ContentOrigins of(Config.Storage storage, Config.Web web) {
+            List<String> media = new ArrayList<>();
+            if (!storage.publicBaseUrl().isEmpty()) {
+                media.add(origin(storage.publicBaseUrl()));
+            } else if (storage.kind() == Config.Storage.Kind.s3) { // presigned GET URLs point at the bucket
+                media.add(storage.s3().endpoint().isEmpty()
+                        ? "https://" + storage.s3().bucket() + ".s3." + storage.s3().region() + ".amazonaws.com https://s3."
+                                + storage.s3().region() + ".amazonaws.com"
+                        : origin(storage.s3().endpoint()));
+            }
+            List<String> assets = web.assets() == Config.Web.Assets.published && !storage.publicBaseUrl().isEmpty()
+                    ? List.of(origin(storage.publicBaseUrl()))
+                    : List.of();
+            return new ContentOrigins(assets, media);
+        }
+
+        private static String origin(String url) {
+            URI uri = URI.create(url);
+            return uri.getScheme() + "://" + uri.getAuthority();
+        }
     }
 
     /** site: null on a node without the web role, which then listens on its admin port only. */
