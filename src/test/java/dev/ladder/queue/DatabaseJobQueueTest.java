@@ -24,6 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 class DatabaseJobQueueTest extends JobQueueContract {
     private static final AtomicInteger NAMES = new AtomicInteger();
     protected Database database;
+    /** One generator for every queue on this database, as one node has one: two generators with one node id collide. */
+    private final IdGenerator ids = new IdGenerator(1);
     protected Config config;
 
     protected Config config(Path dataDir) {
@@ -46,7 +48,7 @@ class DatabaseJobQueueTest extends JobQueueContract {
     protected JobQueue create(Duration visibilityTimeout) {
         Config.Queue queue = new Config.Queue(Config.Queue.Kind.database, 5, Duration.ZERO, Duration.ZERO, visibilityTimeout,
                 Duration.ofSeconds(1), 10, Duration.ofDays(1), new Config.Queue.Database(Duration.ofMillis(50)), config.queue().sqs());
-        return new DatabaseJobQueue(database.jdbi(), "test-" + NAMES.incrementAndGet(), new IdGenerator(1), queue, Clock.systemUTC());
+        return new DatabaseJobQueue(database.jdbi(), "test-" + NAMES.incrementAndGet(), ids, queue, Clock.systemUTC());
     }
 
     /** H2 has no SKIP LOCKED that suits, so claims go by conditional lease updates. */
@@ -95,9 +97,9 @@ class DatabaseJobQueueTest extends JobQueueContract {
     void survivesARestartOfTheNode() throws Exception {
         String name = "restart-" + NAMES.incrementAndGet();
         Config.Queue settings = config.queue();
-        new DatabaseJobQueue(database.jdbi(), name, new IdGenerator(1), settings, Clock.systemUTC()).enqueue("kept");
+        new DatabaseJobQueue(database.jdbi(), name, ids, settings, Clock.systemUTC()).enqueue("kept");
 
-        DatabaseJobQueue reopened = new DatabaseJobQueue(database.jdbi(), name, new IdGenerator(1), settings, Clock.systemUTC());
+        DatabaseJobQueue reopened = new DatabaseJobQueue(database.jdbi(), name, ids, settings, Clock.systemUTC());
 
         assertThat(next(reopened).payload()).isEqualTo("kept");
     }

@@ -51,8 +51,11 @@ class JobRunnerTest {
         database.close();
     }
 
+    /** One generator for every queue of this database: two generators with one node id can make the same id. */
+    private final IdGenerator ids = new IdGenerator(2);
+
     private DatabaseJobQueue queue() {
-        return new DatabaseJobQueue(database.jdbi(), "runner-" + NAMES.incrementAndGet(), new IdGenerator(2), config.queue(), Clock.systemUTC());
+        return new DatabaseJobQueue(database.jdbi(), "runner-" + NAMES.incrementAndGet(), ids, config.queue(), Clock.systemUTC());
     }
 
     /** A handler that records what it is given and fails as told. */
