@@ -27,7 +27,9 @@ public record Config(
         Photos photos,
         Web web,
         Idempotency idempotency,
-        RateLimits rateLimits) {
+        RateLimits rateLimits,
+        Redis redis,
+        Cache cache) {
 
     public Config {
         Check.notBlank("profile", profile);
@@ -45,6 +47,11 @@ public record Config(
         Check.present("web", web);
         Check.present("idempotency", idempotency);
         Check.present("rateLimits", rateLimits);
+        Check.present("redis", redis);
+        Check.present("cache", cache);
+        if (cache.kind() == Cache.Kind.redis && redis.mode() == Redis.Mode.none) {
+            throw new ConfigException("cache.kind", "redis needs redis.mode standalone or sentinel (redis.mode is none)");
+        }
         if (web.assets() == Web.Assets.published && storage.kind() == Storage.Kind.s3 && storage.publicBaseUrl().isEmpty()) {
             throw new ConfigException("web.assets", "published needs storage.publicBaseUrl (a CDN or public bucket URL) when storage.kind is s3");
         }
@@ -504,6 +511,92 @@ public record Config(
     }
 
     /** Checks shared by the S3 and SQS settings. */
+    /**
+     * The Redis the shared cache and sessions use (Users+++). none: no Redis at all. standalone:
+     * one server at address. sentinel: ask the Sentinels for the current primary of masterName, so
+     * a promoted replica is followed (locally three Sentinels; on AWS an ElastiCache replication
+     * group is reached as standalone through its primary endpoint).
+     */
+    public record Redis(Mode mode, String address, List<String> sentinels, String masterName, String password,
+                        Duration connectTimeout, Duration socketTimeout, int maxPoolSize) {
+        public enum Mode { none, standalone, sentinel }
+
+        private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.-]{1,253}:\\d{1,5}");
+        private static final Pattern MASTER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+        public Redis {
+            Check.present("redis.mode", mode);
+            Check.present("redis.address", address);
+            Check.present("redis.sentinels", sentinels);
+            Check.present("redis.masterName", masterName);
+            Check.present("redis.password", password);
+            if (mode == Mode.standalone) {
+                hostPort("redis.address", address);
+            }
+            if (mode == Mode.sentinel) {
+                if (sentinels.isEmpty()) {
+                    throw new ConfigException("redis.sentinels", "must list at least one host:port when redis.mode is sentinel");
+                }
+                if (sentinels.size() > 16) {
+                    throw new ConfigException("redis.sentinels", "lists more than 16 Sentinels");
+                }
+                sentinels.forEach(sentinel -> hostPort("redis.sentinels", sentinel));
+                if (!MASTER_NAME.matcher(masterName).matches()) {
+                    throw new ConfigException("redis.masterName", "must be 1-64 of [A-Za-z0-9._-]");
+                }
+            }
+            sentinels = List.copyOf(sentinels);
+            Check.duration("redis.connectTimeout", connectTimeout, Duration.ofMillis(10), Duration.ofSeconds(30));
+            Check.duration("redis.socketTimeout", socketTimeout, Duration.ofMillis(10), Duration.ofSeconds(30));
+            Check.range("redis.maxPoolSize", maxPoolSize, 1, 1000);
+        }
+
+        private static void hostPort(String key, String value) {
+            if (value == null || !HOST_PORT.matcher(value).matches()) {
+                throw new ConfigException(key, "\"" + value + "\" is not host:port");
+            }
+            int port = Integer.parseInt(value.substring(value.lastIndexOf(':') + 1));
+            if (port < 1 || port > 65_535) {
+                throw new ConfigException(key, "\"" + value + "\" has no valid port");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Redis[mode=" + mode + ", address=" + address + ", sentinels=" + sentinels + ", masterName=" + masterName
+                    + ", password=***]";
+        }
+    }
+
+    /**
+     * Where cached values live. in-process: each node's own memory (Caffeine). redis: the shared
+     * Redis, with a small near cache per node in front of it (nearCacheEntries, nearCacheTtl; 0
+     * entries turns it off) kept honest by invalidations over Redis pub/sub. negativeTtl: how long a
+     * "not found" is remembered. ttlJitterPercent spreads expiries so hot keys do not expire together.
+     * breakerOpenFor: how long a failing Redis is left alone (reads go to the database meanwhile).
+     */
+    public record Cache(Kind kind, int nearCacheEntries, Duration nearCacheTtl, Duration negativeTtl, int ttlJitterPercent,
+                        Duration breakerOpenFor) {
+        public enum Kind {
+            @JsonProperty("in-process") inProcess,
+            redis;
+
+            @Override
+            public String toString() {
+                return this == inProcess ? "in-process" : name();
+            }
+        }
+
+        public Cache {
+            Check.present("cache.kind", kind);
+            Check.range("cache.nearCacheEntries", nearCacheEntries, 0, 1_000_000);
+            Check.duration("cache.nearCacheTtl", nearCacheTtl, Duration.ZERO, Duration.ofMinutes(1));
+            Check.duration("cache.negativeTtl", negativeTtl, Duration.ZERO, Duration.ofMinutes(10));
+            Check.range("cache.ttlJitterPercent", ttlJitterPercent, 0, 50);
+            Check.duration("cache.breakerOpenFor", breakerOpenFor, Duration.ofMillis(100), Duration.ofMinutes(10));
+        }
+    }
+
     private static final class Aws {
         private static final Pattern ENDPOINT = Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?/?");
 
