@@ -31,15 +31,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The single-box port check of issue 10: the box is a network namespace of its own, joined by a veth
- * pair to a second namespace that plays the internet (two addresses: one on the SSH allow-list, one
- * not). Real servers listen on the box on every port of the single-box stage, all on 0.0.0.0 so that
- * only the firewall can keep them in: HAProxy on 80 (redirect) and 443 (TLS to the app), the app jar on
+ * pair to a second namespace that plays the internet (two sources per family, IPv4 and IPv6: one on the
+ * SSH allow-list, one not). Real servers listen on the box on every port of the single-box stage, on
+ * every address, so that only the firewall can keep them in: HAProxy on 80 (redirect) and 443 (TLS to the app), the app jar on
  * 8080 and its admin port 8081 with the single-box profile, MariaDB on 3306, sshd on 22 (reloaded, as the
  * role's handler does, once the role wrote its drop-in). Before the firewall every port answers from both addresses; then
  * {@code ansible/single-box.yml --tags common} converges inside the box's namespace (firewall and SSH
  * parts; updates and time sync need a whole machine) and only 80 and 443 answer, 22 only to the
  * allow-listed address, the app's ports and 3306 to nobody, while the app still reaches its database
- * and HTTPS still reaches the app through loopback. A second converge changes nothing.
+ * and HTTPS still reaches the app through loopback. A second converge changes nothing, and a ruleset
+ * that would open the database to the world is refused.
  *
  * <p>nftables rules belong to a network namespace, so the machine's own firewall is never touched.
  * Needs root (network namespaces); skipped with a message otherwise. Namespaces are named after the JVM's
@@ -51,6 +52,12 @@ class SingleBoxPortsIT {
     private static final String BOX_ADDRESS = "10.77.0.1";
     private static final String ALLOWED = "10.77.0.2";
     private static final String OUTSIDER = "10.77.0.3";
+    // The same on IPv6 (unique local addresses): the ruleset's IPv6 side must hold as well.
+    private static final String BOX_ADDRESS_V6 = "fd77::1";
+    private static final String ALLOWED_V6 = "fd77::2";
+    private static final String OUTSIDER_V6 = "fd77::3";
+    private static final List<String> BOX_ADDRESSES = List.of(BOX_ADDRESS, BOX_ADDRESS_V6);
+    private static final List<String> SOURCES = List.of(ALLOWED, OUTSIDER, ALLOWED_V6, OUTSIDER_V6);
     private static final int SSH = 22;
     private static final int HTTP = 80;
     private static final int HTTPS = 443;
@@ -113,8 +120,8 @@ class SingleBoxPortsIT {
     @Test
     @Order(1)
     void beforeTheFirewallEveryServerAnswersFromBothAddresses() throws Exception {
-        Map<String, Map<String, String>> states = probe(internet, BOX_ADDRESS, List.of(ALLOWED, OUTSIDER), PORTS);
-        for (String source : List.of(ALLOWED, OUTSIDER)) {
+        Map<String, Map<String, String>> states = probe(internet, BOX_ADDRESSES, SOURCES, PORTS);
+        for (String source : SOURCES) {
             assertThat(states.get(source)).as("from %s, before the firewall", source)
                     .allSatisfy((port, state) -> assertThat(state).as("port %s", port).isEqualTo("open"));
         }
@@ -128,23 +135,28 @@ class SingleBoxPortsIT {
                 .satisfies(counts -> assertThat(counts.failed()).isZero());
         reloadSshd();
 
-        Map<String, Map<String, String>> states = probe(internet, BOX_ADDRESS, List.of(ALLOWED, OUTSIDER), PORTS);
-        assertThat(states.get(ALLOWED)).as("from the allow-listed %s", ALLOWED).isEqualTo(Map.of(
-                "22", "open", "80", "open", "443", "open", "8080", "filtered", "8081", "filtered", "3306", "filtered"));
-        assertThat(states.get(OUTSIDER)).as("from %s, not on the allow-list", OUTSIDER).isEqualTo(Map.of(
-                "22", "filtered", "80", "open", "443", "open", "8080", "filtered", "8081", "filtered", "3306", "filtered"));
+        Map<String, Map<String, String>> states = probe(internet, BOX_ADDRESSES, SOURCES, PORTS);
+        for (String allowed : List.of(ALLOWED, ALLOWED_V6)) {
+            assertThat(states.get(allowed)).as("from the allow-listed %s", allowed).isEqualTo(Map.of(
+                    "22", "open", "80", "open", "443", "open", "8080", "filtered", "8081", "filtered", "3306", "filtered"));
+        }
+        for (String outsider : List.of(OUTSIDER, OUTSIDER_V6)) {
+            assertThat(states.get(outsider)).as("from %s, not on the allow-list", outsider).isEqualTo(Map.of(
+                    "22", "filtered", "80", "open", "443", "open", "8080", "filtered", "8081", "filtered", "3306", "filtered"));
+        }
     }
 
     @Test
     @Order(3)
     void theBoxStillReachesItsOwnServicesThroughLoopbackAndHttpsReachesTheApp() throws Exception {
-        Map<String, Map<String, String>> local = probe(box, "127.0.0.1", List.of("127.0.0.1"), List.of(APP, ADMIN, MYSQL));
+        Map<String, Map<String, String>> local = probe(box, List.of("127.0.0.1"), List.of("127.0.0.1"), List.of(APP, ADMIN, MYSQL));
         assertThat(local.get("127.0.0.1")).as("on the box itself")
                 .isEqualTo(Map.of("8080", "open", "8081", "open", "3306", "open"));
         // Ready means the app's pool reached MariaDB on 127.0.0.1:3306 after the firewall went up.
         assertThat(curl(box, "127.0.0.1", "http://127.0.0.1:" + ADMIN + "/health/ready")).isEqualTo("200");
         assertThat(curl(internet, OUTSIDER, "http://" + BOX_ADDRESS + "/")).isEqualTo("301");
         assertThat(curl(internet, OUTSIDER, "https://" + BOX_ADDRESS + "/")).isEqualTo("200");
+        assertThat(curl(internet, OUTSIDER_V6, "https://[" + BOX_ADDRESS_V6 + "]/")).isEqualTo("200");
     }
 
     @Test
@@ -168,6 +180,19 @@ class SingleBoxPortsIT {
         assertThat(run("ip", "netns", "exec", box, "nft", "list", "table", "inet", "ladder").exitCode()).isZero();
     }
 
+    @Test
+    @Order(6)
+    void aRulesetThatWouldOpenTheDatabaseToTheWorldIsRefused() throws Exception {
+        String before = Files.readString(work.resolve("nftables.conf"));
+        Run refused = converge("converge-refused",
+                "{\"common_firewall_public_tcp_ports\": [80, 443, 3306], \"common_ssh_enabled\": false}");
+        assertThat(refused.exitCode()).as(refused.output()).isNotZero();
+        assertThat(refused.output()).contains("opens 3306, which must never face the internet");
+        assertThat(Files.readString(work.resolve("nftables.conf"))).isEqualTo(before);
+        assertThat(probe(internet, BOX_ADDRESSES, List.of(OUTSIDER, OUTSIDER_V6), List.of(MYSQL)))
+                .allSatisfy((source, states) -> assertThat(states.get("3306")).as(source).isEqualTo("filtered"));
+    }
+
     // ---- the two namespaces ------------------------------------------------------------------------
 
     private void connectTheBoxToTheInternet() throws Exception {
@@ -177,6 +202,10 @@ class SingleBoxPortsIT {
         must("ip", "-n", box, "addr", "add", BOX_ADDRESS + "/24", "dev", "box0");
         must("ip", "-n", internet, "addr", "add", ALLOWED + "/24", "dev", "net0");
         must("ip", "-n", internet, "addr", "add", OUTSIDER + "/24", "dev", "net0");
+        // nodad: usable at once, without duplicate address detection's wait.
+        must("ip", "-n", box, "addr", "add", BOX_ADDRESS_V6 + "/64", "dev", "box0", "nodad");
+        must("ip", "-n", internet, "addr", "add", ALLOWED_V6 + "/64", "dev", "net0", "nodad");
+        must("ip", "-n", internet, "addr", "add", OUTSIDER_V6 + "/64", "dev", "net0", "nodad");
         for (String namespace : List.of(box, internet)) {
             must("ip", "-n", namespace, "link", "set", "lo", "up");
         }
@@ -240,7 +269,7 @@ class SingleBoxPortsIT {
                 "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"), START_TIMEOUT);
         assertThat(install.exitCode()).as("mariadb-install-db:\n%s", install.output()).isZero();
         start("mariadb", List.of("mariadbd", "--no-defaults", "--user=root", "--datadir=" + data, "--port=" + MYSQL,
-                "--bind-address=0.0.0.0", "--socket=" + root.resolve("mysqld.sock"), "--pid-file=" + root.resolve("mysqld.pid"),
+                "--bind-address=0.0.0.0,::", "--socket=" + root.resolve("mysqld.sock"), "--pid-file=" + root.resolve("mysqld.pid"),
                 "--log-error=" + root.resolve("error.log"), "--skip-name-resolve", "--skip-log-bin",
                 "--innodb-buffer-pool-size=32M", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_bin",
                 "--default-time-zone=+00:00"), Map.of());
@@ -267,6 +296,7 @@ class SingleBoxPortsIT {
                 Include %s/*.conf
                 Port %d
                 ListenAddress 0.0.0.0
+                ListenAddress ::
                 HostKey %s
                 PidFile %s
                 """.formatted(ssh.resolve("sshd_config.d"), SSH, ssh.resolve("host_key"), ssh.resolve("sshd.pid")));
@@ -279,7 +309,7 @@ class SingleBoxPortsIT {
     private void reloadSshd() throws Exception {
         must("kill", "-HUP", Long.toString(sshd.pid()));
         await("sshd listens again after its reload").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200))
-                .until(() -> probe(box, "127.0.0.1", List.of("127.0.0.1"), List.of(SSH)).get("127.0.0.1").get("22").equals("open"));
+                .until(() -> probe(box, List.of("127.0.0.1"), List.of("127.0.0.1"), List.of(SSH)).get("127.0.0.1").get("22").equals("open"));
     }
 
     private void startHaproxy() throws Exception {
@@ -297,10 +327,10 @@ class SingleBoxPortsIT {
                     timeout client 30s
                     timeout server 30s
                 frontend http
-                    bind 0.0.0.0:%d
+                    bind :::%d v4v6
                     http-request redirect scheme https code 301
                 frontend https
-                    bind 0.0.0.0:%d ssl crt %s
+                    bind :::%d v4v6 ssl crt %s
                     default_backend app
                 backend app
                     server app 127.0.0.1:%d
@@ -316,9 +346,9 @@ class SingleBoxPortsIT {
         Map<String, String> env = new LinkedHashMap<>();
         // Both ports on every address, as the app role's and the instance's defaults may put them:
         // only the firewall keeps them off the internet.
-        env.put("LADDER_HTTP_HOST", "0.0.0.0");
+        env.put("LADDER_HTTP_HOST", "::");
         env.put("LADDER_HTTP_PORT", Integer.toString(APP));
-        env.put("LADDER_HTTP_ADMIN_HOST", "0.0.0.0");
+        env.put("LADDER_HTTP_ADMIN_HOST", "::");
         env.put("LADDER_HTTP_ADMIN_PORT", Integer.toString(ADMIN));
         env.put("LADDER_DATA_DIR", data.toString());
         env.put("LADDER_DATABASE_PASSWORD", DB_PASSWORD);
@@ -349,7 +379,7 @@ class SingleBoxPortsIT {
     // ---- Ansible and probes -----------------------------------------------------------------------
 
     /** Runs single-box.yml's common play inside the box's namespace, with the role's files under target/. */
-    private Run converge(String label) throws Exception {
+    private Run converge(String label, String... extraVars) throws Exception {
         Path inventory = work.resolve("inventory.yml");
         Path ssh = work.resolve("ssh");
         Files.writeString(inventory, """
@@ -366,12 +396,15 @@ class SingleBoxPortsIT {
                           common_install_packages: false
                           common_service_mode: none
                           common_firewall_config: %s
-                          common_firewall_ssh_allow_list: [%s/32]
+                          common_firewall_ssh_allow_list: [%s/32, %s/128]
                           common_ssh_config_dir: %s
                           common_ssh_main_config: %s
-                """.formatted(work.resolve("nftables.conf"), ALLOWED, ssh.resolve("sshd_config.d"), ssh.resolve("sshd_config")));
+                """.formatted(work.resolve("nftables.conf"), ALLOWED, ALLOWED_V6, ssh.resolve("sshd_config.d"), ssh.resolve("sshd_config")));
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", box, "ansible-playbook", "-i", inventory.toString(),
                 "single-box.yml", "--tags", "common"));
+        for (String extra : extraVars) {
+            command.addAll(List.of("-e", extra));
+        }
         ProcessBuilder builder = new ProcessBuilder(command).directory(repo.resolve("ansible").toFile()).redirectErrorStream(true);
         builder.environment().put("ANSIBLE_CONFIG", repo.resolve("ansible/ansible.cfg").toString());
         builder.environment().put("ANSIBLE_NOCOLOR", "1");
@@ -391,10 +424,10 @@ class SingleBoxPortsIT {
     }
 
     /** TCP connects from each source to each port, all at once, from inside a namespace (probe.py). */
-    private Map<String, Map<String, String>> probe(String namespace, String target, List<String> sources, List<Integer> ports)
+    private Map<String, Map<String, String>> probe(String namespace, List<String> targets, List<String> sources, List<Integer> ports)
             throws Exception {
         Run probe = run(List.of("ip", "netns", "exec", namespace, "/usr/bin/python3",
-                repo.resolve("src/test/resources/dev/ladder/hosts/probe.py").toString(), target, String.join(",", sources),
+                repo.resolve("src/test/resources/dev/ladder/hosts/probe.py").toString(), String.join(",", targets), String.join(",", sources),
                 String.join(",", ports.stream().map(String::valueOf).toList()), "3"), Duration.ofSeconds(60));
         assertThat(probe.exitCode()).as(probe.output()).isZero();
         return json.readValue(probe.output(), new TypeReference<>() { });
