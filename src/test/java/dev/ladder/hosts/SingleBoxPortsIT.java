@@ -119,7 +119,7 @@ class SingleBoxPortsIT {
 
     @Test
     @Order(1)
-    void beforeTheFirewallEveryServerAnswersFromBothAddresses() throws Exception {
+    void beforeTheFirewallEveryServerAnswersFromEverySource() throws Exception {
         Map<String, Map<String, String>> states = probe(internet, BOX_ADDRESSES, SOURCES, PORTS);
         for (String source : SOURCES) {
             assertThat(states.get(source)).as("from %s, before the firewall", source)
