@@ -135,6 +135,10 @@ public final class RenderedPosts {
      * links expire ".WINDOW" as well ({@link PhotoLinks}), so a 304 never keeps a client on expired links.
      */
     EntityTag etag(PostView view, int version) {
+        return etag(view, version, links);
+    }
+
+    static EntityTag etag(PostView view, int version, PhotoLinks links) {
         if (view.photos().isEmpty()) {
             return new EntityTag("v" + version);
         }
