@@ -19,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A node's side of the shared Redis cache: the one circuit breaker every cache on this node
@@ -63,7 +62,7 @@ public final class RedisCaches implements AutoCloseable {
                 .failureRateThreshold(50)
                 .waitDurationInOpenState(config.breakerOpenFor())
                 .permittedNumberOfCallsInHalfOpenState(3)
-                .recordExceptions(JedisException.class)
+                // Every exception counts (the default): whatever Redis or its client throws, the request goes to the database.
                 .build());
         for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN)) {
             Gauge.builder("cache.breaker.state", breaker, current -> current.getState() == state ? 1 : 0)
@@ -109,7 +108,7 @@ public final class RedisCaches implements AutoCloseable {
             return Optional.ofNullable(breaker.executeSupplier(() -> call.apply(jedis)));
         } catch (CallNotPermittedException e) {
             return Optional.empty();
-        } catch (JedisException e) {
+        } catch (RuntimeException e) {
             redisErrors.increment();
             log.debug("Redis cache call failed: {}", e.toString());
             return Optional.empty();
