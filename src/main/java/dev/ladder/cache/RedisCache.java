@@ -148,10 +148,8 @@ public final class RedisCache<V> implements Cache<V> {
             return nearEntry.asOptional();
         }
         return flights.run(key, flight -> {
-            boolean useRedis = !bypassing();
-            // What Redis held: empty = Redis unreachable; else the raw bytes (null: nothing there).
-            Optional<byte[][]> seen = useRedis ? redis.call(jedis -> new byte[][] {jedis.get(redisKey(key))}) : Optional.empty();
-            Optional<Entry<V>> shared = seen.map(held -> held[0]).flatMap(this::decode);
+            Optional<Held> seen = bypassing() ? Optional.empty() : redis.call(jedis -> new Held(jedis.get(redisKey(key))));
+            Optional<Entry<V>> shared = seen.flatMap(held -> decode(held.bytes()));
             if (shared.isPresent()) {
                 hits.increment();
                 storeNear(flight, key, shared.get());
@@ -167,14 +165,21 @@ public final class RedisCache<V> implements Cache<V> {
             long ttlMillis = policy.entryTtlMillis(loaded.isPresent());
             boolean quick = System.nanoTime() - started < MAX_STORED_LOAD.toNanos();
             if (seen.isPresent() && quick && !bypassing()) {
-                byte[] expected = seen.get()[0] == null ? new byte[0] : seen.get()[0];
+                byte[] expected = seen.get().bytes() == null ? new byte[0] : seen.get().bytes();
                 byte[] stored = loaded.map(this::encode).orElse(ABSENT_BYTES);
-                redis.call(jedis -> jedis.eval(STORE_IF_UNCHANGED, List.of(redisKey(key)),
+                Optional<Object> swapped = redis.call(jedis -> jedis.eval(STORE_IF_UNCHANGED, List.of(redisKey(key)),
                         List.of(expected, stored, Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII))));
+                if (swapped.isPresent() && Long.valueOf(0).equals(swapped.get())) {
+                    return loaded; // the key changed during the load: what was read may be the replaced version
+                }
             }
             storeNear(flight, key, new Entry<>(loaded.orElse(null), ttlMillis));
             return loaded;
         });
+    }
+
+    /** What a GET found in Redis: bytes, or null for nothing. */
+    private record Held(byte[] bytes) {
     }
 
     private void storeNear(Flights.Flight<Optional<V>> flight, String key, Entry<V> entry) {
