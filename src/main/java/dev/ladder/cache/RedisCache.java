@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -31,9 +33,11 @@ import redis.clients.jedis.params.SetParams;
  *
  * <p>When Redis fails (or the breaker is open) reads go to the source. A change whose tombstone
  * could not be written may leave the old value in Redis, so this node then leaves Redis alone
- * (reads and writes) for one entry time-to-live plus the longest load it stores: whatever old
- * value Redis may hold has expired before this node reads Redis again. The node that acknowledged
- * a change thus never serves the replaced version; other nodes serve it at most ttl +
+ * (reads and writes) until it has written those tombstones after all: it remembers up to
+ * {@link #MAX_LOST_KEYS} such keys and writes them on the first read that finds Redis back. With
+ * more lost keys than that it leaves Redis alone for one entry time-to-live plus the longest load
+ * it stores, by when whatever old value Redis may hold has expired. The node that acknowledged a
+ * change thus never serves the replaced version; other nodes serve it at most ttl +
  * {@link #MAX_STORED_LOAD} + nearCacheTtl after a change whose invalidation was lost, and in
  * normal operation not after the message reached them.
  *
@@ -45,6 +49,8 @@ public final class RedisCache<V> implements Cache<V> {
     static final Duration MAX_STORED_LOAD = Duration.ofSeconds(5);
     /** Tombstones outlive any load that could still be stored. */
     static final Duration TOMBSTONE_TTL = MAX_STORED_LOAD.multipliedBy(2);
+    /** Keys whose invalidation Redis missed that a node remembers, to write them when Redis is back. */
+    static final int MAX_LOST_KEYS = 10_000;
 
     private static final byte VALUE = 'V';
     private static final byte ABSENT = 'N';
@@ -84,6 +90,8 @@ public final class RedisCache<V> implements Cache<V> {
     private final Counter misses;
     /** System.nanoTime() until which this node leaves Redis alone (after a lost invalidation). */
     private volatile long bypassUntil = System.nanoTime();
+    /** Keys invalidated while Redis could not hear it (guarded by this); null when too many to keep. */
+    private Set<String> lostKeys = new HashSet<>();
 
     RedisCache(String name, RedisCaches redis, Codec<V> codec, CachePolicy policy, int nearEntries, Duration nearTtl,
                MeterRegistry metrics) {
@@ -209,19 +217,52 @@ public final class RedisCache<V> implements Cache<V> {
             return;
         }
         // Redis first: a load that starts on this node once the local copies are gone must find the tombstones.
+        if (!tellRedis(keys)) {
+            lost(keys);
+        }
+        forgetHere(keys);
+    }
+
+    /** Tombstones keys in Redis and tells every node, in one script; false when Redis did not hear it. */
+    private boolean tellRedis(Collection<String> keys) {
         byte[] tombstone = new byte[9];
         ThreadLocalRandom.current().nextBytes(tombstone);
         tombstone[0] = TOMBSTONE;
         List<byte[]> redisKeys = new ArrayList<>(keys.size());
         keys.forEach(key -> redisKeys.add(redisKey(key)));
-        boolean told = redis.run(jedis -> jedis.eval(INVALIDATE, redisKeys, List.of(tombstone,
+        return redis.run(jedis -> jedis.eval(INVALIDATE, redisKeys, List.of(tombstone,
                 Long.toString(TOMBSTONE_TTL.toMillis()).getBytes(StandardCharsets.US_ASCII),
                 RedisCaches.CHANNEL.getBytes(StandardCharsets.UTF_8), RedisCaches.message(name, keys))));
-        if (!told) {
-            // Redis may still hold the replaced values: leave it alone until they have expired.
-            bypassUntil = System.nanoTime() + policy.ttl().plus(MAX_STORED_LOAD).toNanos();
+    }
+
+    /** Redis may still hold the replaced values of keys: leave it alone until they are tombstoned or expired. */
+    private synchronized void lost(Collection<String> keys) {
+        if (lostKeys != null && lostKeys.size() + keys.size() <= MAX_LOST_KEYS) {
+            lostKeys.addAll(keys);
+        } else {
+            lostKeys = null; // too many to write later: wait until they have expired
         }
-        forgetHere(keys);
+        bypassUntil = System.nanoTime() + policy.ttl().plus(MAX_STORED_LOAD).toNanos();
+    }
+
+    /** Writes the lost invalidations if Redis hears them now; true when nothing is left to write. */
+    private synchronized boolean caughtUp() {
+        if (System.nanoTime() - bypassUntil >= 0) {
+            lostKeys = new HashSet<>(); // every value they could have left in Redis has expired
+            return true;
+        }
+        if (lostKeys == null) {
+            return false;
+        }
+        List<String> keys = List.copyOf(lostKeys);
+        for (int from = 0; from < keys.size(); from += 500) {
+            if (!tellRedis(keys.subList(from, Math.min(keys.size(), from + 500)))) {
+                return false;
+            }
+        }
+        lostKeys.clear();
+        bypassUntil = System.nanoTime();
+        return true;
     }
 
     /** Another node changed these keys (a pub/sub message). */
@@ -246,7 +287,7 @@ public final class RedisCache<V> implements Cache<V> {
 
     /** Whether this node leaves Redis alone now (see the class comment). */
     boolean bypassing() {
-        return System.nanoTime() - bypassUntil < 0;
+        return System.nanoTime() - bypassUntil < 0 && !caughtUp();
     }
 
     private byte[] encode(V value) {

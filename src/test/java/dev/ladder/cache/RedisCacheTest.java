@@ -234,22 +234,46 @@ class RedisCacheTest {
     }
 
     @Test
-    void aNodeWhoseInvalidationWasLostLeavesRedisAloneSoItNeverServesTheOldValue() {
+    void aNodeWhoseInvalidationWasLostNeverServesTheOldValueAndWritesTheInvalidationWhenRedisIsBack() {
         Node writer = new Node(0, Duration.ZERO);
         writer.cache.get("post", key -> Optional.of("v1"));
         server.kill();
         writer.cache.invalidate("post"); // Redis cannot hear it: v1 may still be there when Redis returns
+        assertThat(writer.cache.bypassing()).isTrue();
+        assertThat(writer.cache.get("post", key -> Optional.of("v2"))).contains("v2");
         server.restart();
-        // Simulate the worst case: Redis kept the old value (it was unreachable, not restarted empty).
+        // The worst case: Redis kept the old value (it was unreachable, not restarted empty).
+        byte[] redisKey = "ladder:cache:test:post".getBytes(StandardCharsets.UTF_8);
         try (Jedis jedis = server.connect()) {
-            jedis.set("ladder:cache:test:post".getBytes(StandardCharsets.UTF_8),
-                    ("V" + "v1").getBytes(StandardCharsets.UTF_8));
+            jedis.set(redisKey, "Vv1".getBytes(StandardCharsets.UTF_8));
         }
 
-        for (int i = 0; i < 5; i++) {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             assertThat(writer.cache.get("post", key -> Optional.of("v2"))).contains("v2");
+            assertThat(writer.cache.bypassing()).isFalse();
+        });
+        try (Jedis jedis = server.connect()) {
+            assertThat(new String(jedis.get(redisKey), StandardCharsets.UTF_8)).isNotEqualTo("Vv1");
         }
+        assertThat(writer.cache.get("post", key -> Optional.of("v3"))).contains("v2");
+    }
+
+    @Test
+    void tooManyLostInvalidationsToRememberKeepTheNodeAwayFromRedisUntilTheyExpire() {
+        Node writer = new Node(0, Duration.ZERO);
+        server.kill();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i <= RedisCache.MAX_LOST_KEYS; i++) {
+            keys.add("post:" + i);
+        }
+        writer.cache.invalidateAll(keys);
+        server.restart();
+
         assertThat(writer.cache.bypassing()).isTrue();
+        assertThat(writer.cache.get("post:1", key -> Optional.of("from the database"))).contains("from the database");
+        try (Jedis jedis = server.connect()) {
+            assertThat(jedis.exists("ladder:cache:test:post:1")).as("nothing written while away").isFalse();
+        }
     }
 
     @Test
