@@ -38,8 +38,8 @@ import dev.ladder.queue.DatabaseJobQueue;
 import dev.ladder.queue.JobQueue;
 import dev.ladder.queue.JobRunner;
 import dev.ladder.queue.QueueMetrics;
-import dev.ladder.redis.Redis;
 import dev.ladder.queue.SqsJobQueue;
+import dev.ladder.redis.Redis;
 import dev.ladder.seed.SeedCommand;
 import dev.ladder.sessions.AuthFilter;
 import dev.ladder.sessions.SessionResource;
@@ -66,9 +66,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
-import redis.clients.jedis.UnifiedJedis;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import redis.clients.jedis.UnifiedJedis;
 import sun.misc.Signal;
 
 /**
@@ -169,6 +169,11 @@ public final class Main implements Callable<Integer> {
             };
             opened.push(thumbnails);
             QueueMetrics.bind(thumbnails, metrics, Duration.ofSeconds(5));
+            // One Redis client per node (redis.mode), for the shared cache and the session store; connects when first used.
+            UnifiedJedis redis = config.redis().mode() == Config.Redis.Mode.none ? null : Redis.open(config.redis(), "ladder-" + config.node().name());
+            if (redis != null) {
+                opened.push(redis);
+            }
 
             // Services
             UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
@@ -176,7 +181,11 @@ public final class Main implements Callable<Integer> {
                     sessionCache(config.sessions(), metrics));
             // Rendered posts and first pages: RenderedPosts fills the cache; the services that change posts invalidate it
             // (PostService on every change, PhotoService when a deleted photo leaves the posts that showed it).
-            RedisCaches sharedCache = config.cache().kind() == Config.Cache.Kind.redis ? openSharedCache(config, metrics, opened) : null;
+            RedisCaches sharedCache = null;
+            if (config.cache().kind() == Config.Cache.Kind.redis) { // Config checked that redis.mode is not none
+                sharedCache = new RedisCaches(redis, config.cache(), metrics);
+                opened.push(sharedCache);
+            }
             PhotoLinks links = photoLinks(config.storage(), clock);
             Cache<RenderedPosts.Rendered> postCache = postCache(config, links, sharedCache, metrics);
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
@@ -248,15 +257,6 @@ public final class Main implements Callable<Integer> {
             closeAll(opened);
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }
-    }
-
-    /** The node's side of the shared Redis cache (cache.kind redis): its own Redis client, breaker and invalidation subscriber. */
-    private static RedisCaches openSharedCache(Config config, PrometheusMeterRegistry metrics, Deque<AutoCloseable> opened) {
-        UnifiedJedis redis = Redis.open(config.redis(), "ladder-cache-" + config.node().name());
-        opened.push(redis);
-        RedisCaches caches = new RedisCaches(redis, config.cache(), metrics);
-        opened.push(caches);
-        return caches;
     }
 
     /** Photo links from S3 without a CDN are presigned and expire; all others never do. */
