@@ -1,7 +1,9 @@
 package dev.ladder;
 
 import dev.ladder.cache.Cache;
+import dev.ladder.cache.CachePolicy;
 import dev.ladder.cache.InProcessCache;
+import dev.ladder.cache.RedisCaches;
 import dev.ladder.config.Config;
 import dev.ladder.config.Config.Role;
 import dev.ladder.config.ConfigException;
@@ -28,6 +30,7 @@ import dev.ladder.photos.ThumbnailWorker;
 import dev.ladder.photos.UserPhotosResource;
 import dev.ladder.posts.AuthorPostsResource;
 import dev.ladder.posts.CachedPostHandler;
+import dev.ladder.posts.PhotoLinks;
 import dev.ladder.posts.PostResource;
 import dev.ladder.posts.PostService;
 import dev.ladder.posts.RenderedPosts;
@@ -36,6 +39,7 @@ import dev.ladder.queue.JobQueue;
 import dev.ladder.queue.JobRunner;
 import dev.ladder.queue.QueueMetrics;
 import dev.ladder.queue.SqsJobQueue;
+import dev.ladder.redis.Redis;
 import dev.ladder.seed.SeedCommand;
 import dev.ladder.sessions.AuthFilter;
 import dev.ladder.sessions.SessionResource;
@@ -64,6 +68,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import redis.clients.jedis.UnifiedJedis;
 import sun.misc.Signal;
 
 /**
@@ -164,20 +169,31 @@ public final class Main implements Callable<Integer> {
             };
             opened.push(thumbnails);
             QueueMetrics.bind(thumbnails, metrics, Duration.ofSeconds(5));
+            // One Redis client per node (redis.mode), for the shared cache and the session store; connects when first used.
+            UnifiedJedis redis = config.redis().mode() == Config.Redis.Mode.none ? null : Redis.open(config.redis(), "ladder-" + config.node().name());
+            if (redis != null) {
+                opened.push(redis);
+            }
 
             // Services
             UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
             SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock,
                     sessionCache(config.sessions(), metrics));
-            // Rendered posts: RenderedPosts fills the cache; the services that change posts invalidate it
-            // (PostService on every edit, PhotoService when a deleted photo leaves the posts that showed it).
-            Cache<RenderedPosts.Rendered> postCache = postCache(config.posts(), metrics);
+            // Rendered posts and first pages: RenderedPosts fills the cache; the services that change posts invalidate it
+            // (PostService on every change, PhotoService when a deleted photo leaves the posts that showed it).
+            RedisCaches sharedCache = null;
+            if (config.cache().kind() == Config.Cache.Kind.redis) { // Config checked that redis.mode is not none
+                sharedCache = new RedisCaches(redis, config.cache(), metrics);
+                opened.push(sharedCache);
+            }
+            PhotoLinks links = photoLinks(config.storage(), clock);
+            Cache<RenderedPosts.Rendered> postCache = postCache(config, links, sharedCache, metrics);
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
-                    config.storage().presignTtl(), clock, postId -> postCache.invalidate(RenderedPosts.key(postId)));
+                    config.storage().presignTtl(), clock, (author, postId) -> postCache.invalidateAll(RenderedPosts.keysOf(postId, author)));
             PostService posts = new PostService(database.jdbi(), users, photos, ids, clock, postCache);
-            RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache);
+            RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache, links);
             IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), clock);
-            Health health = new Health(database::isReachable);
+            Health health = new Health(database::isReachable, sharedCache == null ? () -> true : sharedCache::healthy);
             Throttle throttle = Throttle.inProcess(config.rateLimits());
 
             // Resources and server: the public API and page on web nodes, the admin port on every node
@@ -192,7 +208,7 @@ public final class Main implements Callable<Integer> {
                         new UserResource(users),
                         new SessionResource(sessions, throttle),
                         new PostResource(posts, renderedPosts, config.posts()),
-                        new AuthorPostsResource(posts, photos),
+                        new AuthorPostsResource(posts, photos, renderedPosts),
                         new PhotoResource(photos, config.photos().maxConcurrentUploads()),
                         new UserPhotosResource(photos));
                 site = new HttpServer.PublicSite(api, bodyLimits,
@@ -243,13 +259,27 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** Rendered posts are cached in process (a shared cache comes with the stateless app tier). */
-    private static Cache<RenderedPosts.Rendered> postCache(Config.Posts config, PrometheusMeterRegistry metrics) {
-        if (config.cacheMegabytes() == 0) {
+    /** Photo links from S3 without a CDN are presigned and expire; all others never do. */
+    private static PhotoLinks photoLinks(Config.Storage storage, Clock clock) {
+        boolean presigned = storage.kind() == Config.Storage.Kind.s3 && storage.publicBaseUrl().isEmpty();
+        return presigned ? PhotoLinks.presigned(storage.presignTtl(), clock) : PhotoLinks.stable();
+    }
+
+    /**
+     * Rendered posts and first pages, in each node's memory (posts.cacheMegabytes) or in the shared
+     * Redis; entries live posts.cacheTtl, never longer than half the life of the photo links they carry.
+     */
+    private static Cache<RenderedPosts.Rendered> postCache(Config config, PhotoLinks links, RedisCaches shared,
+                                                           PrometheusMeterRegistry metrics) {
+        if (config.posts().cacheMegabytes() == 0) {
             return Cache.none();
         }
-        return new InProcessCache<>("posts", config.cacheMegabytes() * 1024L * 1024L, config.cacheTtl(),
-                RenderedPosts.Rendered::weight, metrics);
+        Duration ttl = links.capEntryTtl(config.posts().cacheTtl());
+        if (shared != null) {
+            return shared.cache("posts", new RenderedPosts.RenderedCodec(), ttl);
+        }
+        return new InProcessCache<>("posts", config.posts().cacheMegabytes() * 1024L * 1024L,
+                new CachePolicy(ttl, config.cache().negativeTtl(), config.cache().ttlJitterPercent()), RenderedPosts.Rendered::weight, metrics);
     }
 
     /** Sessions looked up recently, in process (a shared session store comes with the stateless app tier). */

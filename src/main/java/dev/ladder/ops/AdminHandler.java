@@ -63,7 +63,7 @@ public final class AdminHandler extends Handler.Abstract {
         boolean database = health.isDatabaseReachable();
         boolean ready = !draining && database;
         String body = "{\"status\":\"" + (ready ? "ready" : "not ready") + "\",\"draining\":" + draining
-                + ",\"database\":\"" + (database ? "up" : "down") + "\"}";
+                + ",\"database\":\"" + (database ? "up" : "down") + "\",\"cache\":\"" + health.cacheStatus() + "\"}";
         return send(response, callback, ready ? 200 : 503, JSON, body);
     }
 

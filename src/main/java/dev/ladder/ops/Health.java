@@ -6,17 +6,26 @@ import java.util.function.BooleanSupplier;
 /**
  * Liveness and readiness. Ready means: not draining, and the database answers. The database
  * check is cached for a second so a busy load balancer cannot turn health checks into load.
+ * The shared cache is reported (up or degraded) but never makes a node unready: without it
+ * reads go to the database.
  */
 public final class Health {
     private static final long CHECK_EVERY_NANOS = 1_000_000_000L;
 
     private final BooleanSupplier databaseReachable;
+    private final BooleanSupplier cacheHealthy;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile long checkedAt;
     private volatile boolean lastCheck;
 
     public Health(BooleanSupplier databaseReachable) {
+        this(databaseReachable, () -> true);
+    }
+
+    /** cacheHealthy: whether the shared cache works (a cheap check: the breaker's state). */
+    public Health(BooleanSupplier databaseReachable, BooleanSupplier cacheHealthy) {
         this.databaseReachable = databaseReachable;
+        this.cacheHealthy = cacheHealthy;
         this.checkedAt = System.nanoTime() - CHECK_EVERY_NANOS;
     }
 
@@ -35,6 +44,11 @@ public final class Health {
             checkedAt = System.nanoTime();
         }
         return lastCheck;
+    }
+
+    /** "up", or "degraded" while the shared cache cannot be used (reads then go to the database). */
+    public String cacheStatus() {
+        return cacheHealthy.getAsBoolean() ? "up" : "degraded";
     }
 
     public boolean isReady() {

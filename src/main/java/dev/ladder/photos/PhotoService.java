@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.LongConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
@@ -50,10 +49,16 @@ public final class PhotoService {
     private final Clock clock;
     private final PendingObjects pending;
     /** Told of every post whose photos changed behind PostService's back (a deleted photo left it). */
-    private final LongConsumer postChanged;
+    private final PostChanged postChanged;
+
+    /** A post (by its author) whose photos changed; its cached renderings must go. */
+    @FunctionalInterface
+    public interface PostChanged {
+        void changed(String authorHandle, long postId);
+    }
 
     public PhotoService(Jdbi jdbi, UserService users, IdGenerator ids, ObjectStore store, JobQueue thumbnails,
-                        Config.Photos config, Duration uploadTtl, Clock clock, LongConsumer postChanged) {
+                        Config.Photos config, Duration uploadTtl, Clock clock, PostChanged postChanged) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
         this.users = Objects.requireNonNull(users, "users");
         this.ids = Objects.requireNonNull(ids, "ids");
@@ -343,7 +348,8 @@ public final class PhotoService {
                 pending.done(deleted.records().get(i));
             }
         }
-        deleted.posts().forEach(postChanged::accept);
+        // Only its owner shows a photo in a post, so the caller is the author of every post that showed it.
+        deleted.posts().forEach(postId -> postChanged.changed(caller.handle(), postId));
     }
 
     /** The photos a new post may show: at most four distinct photos of its author that have not failed. */

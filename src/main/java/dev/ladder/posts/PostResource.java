@@ -27,11 +27,7 @@ import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -41,8 +37,9 @@ import java.util.regex.Pattern;
 @Path("/api/posts")
 @Produces(MediaType.APPLICATION_JSON)
 public final class PostResource {
-    // "v3", or "v3.<photos>" when the post shows photos (whose state is part of what is cached).
-    private static final Pattern OUR_ETAG = Pattern.compile("\\s*(?:W/)?\"v(\\d{1,9})(?:\\.[0-9a-f]{1,16})?\"\\s*");
+    // "v3", or "v3.<photos>" when the post shows photos (whose state is part of what is cached),
+    // or "v3.<photos>.<window>" when their links are presigned (see PhotoLinks).
+    private static final Pattern OUR_ETAG = Pattern.compile("\\s*(?:W/)?\"v(\\d{1,9})(?:\\.[0-9a-f]{1,16}){0,2}\"\\s*");
 
     private final PostService posts;
     private final PhotoService photos;
@@ -76,23 +73,6 @@ public final class PostResource {
         }
     }
 
-    /** The version, and when the post shows photos a digest of their state and links, which change as thumbnails are made. */
-    static EntityTag etag(PostView view, int version) {
-        if (view.photos().isEmpty()) {
-            return new EntityTag("v" + version);
-        }
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (PhotoView photo : view.photos()) {
-                digest.update((photo.id() + " " + photo.status() + " " + photo.url() + " " + photo.thumbnailUrl() + "\n")
-                        .getBytes(StandardCharsets.UTF_8));
-            }
-            return new EntityTag("v" + version + "." + HexFormat.of().formatHex(digest.digest(), 0, 8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
-    }
-
     static PostView view(Post post, PhotoService photos) {
         return PostView.of(List.of(post), photos).getFirst();
     }
@@ -108,7 +88,7 @@ public final class PostResource {
         Post post = posts.create(author, bodyOf(request), request.photoIds());
         // A post created without photos shows none: no query needed to say so.
         PostView view = request.photoIds() == null || request.photoIds().isEmpty() ? PostView.of(post, List.of()) : view(post);
-        return Response.created(URI.create("/api/posts/" + post.id())).tag(etag(view, post.version())).entity(view).build();
+        return Response.created(URI.create("/api/posts/" + post.id())).tag(rendered.etag(view, post.version())).entity(view).build();
     }
 
     @GET
@@ -139,7 +119,7 @@ public final class PostResource {
         }
         Post post = posts.update(editor, parseId(id), bodyOf(request), expectedVersion(headers.getHeaderString(HttpHeaders.IF_MATCH)));
         PostView view = view(post);
-        return Response.ok(view).tag(etag(view, post.version())).build();
+        return Response.ok(view).tag(rendered.etag(view, post.version())).build();
     }
 
     @DELETE
@@ -152,10 +132,13 @@ public final class PostResource {
     }
 
     @GET
-    public Page<PostView> recent(@QueryParam("limit") String limit, @QueryParam("before") String before) {
+    public Response recent(@QueryParam("limit") String limit, @QueryParam("before") String before) {
         int size = Cursor.limit(limit);
+        if ((before == null || before.isEmpty()) && size == RenderedPosts.CACHED_PAGE_SIZE) {
+            return Response.ok(rendered.firstPageOfRecent().json(), MediaType.APPLICATION_JSON_TYPE).build();
+        }
         Page<Post> page = Page.of(posts.recent(before, size), size, Post::id, post -> post);
-        return new Page<>(PostView.of(page.items(), photos), page.next());
+        return Response.ok(new Page<>(PostView.of(page.items(), photos), page.next())).build();
     }
 
     private static String bodyOf(PostRequest request) {

@@ -23,9 +23,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * The rules of posts: 1-1024 bytes of UTF-8, only the author changes or deletes, versions for
- * ETags. Every change goes through here, so here is where the rendered-post cache is told: an
- * edit or delete drops this node's copy once it has committed. Other nodes' copies live at most
- * posts.cacheTtl (the bound a shared cache removes in Users+++).
+ * ETags. Every change goes through here, so here is where the cache of rendered posts and first
+ * pages is told: a create, edit or delete invalidates what it made outdated
+ * ({@link RenderedPosts#keysOf}) once it has committed and before it is acknowledged.
  */
 public final class PostService {
     public static final int MAX_BODY_BYTES = 1024;
@@ -58,12 +58,14 @@ public final class PostService {
             // One statement commits by itself (autocommit): a transaction would add three round
             // trips (SET autocommit=0, COMMIT, SET autocommit=1) to the one that matters.
             jdbi.useHandle(handle -> insert(handle, post));
-            return post;
+        } else {
+            jdbi.useTransaction(handle -> {
+                insert(handle, post);
+                PhotoService.attach(handle, post.id(), shown);
+            });
         }
-        jdbi.useTransaction(handle -> {
-            insert(handle, post);
-            PhotoService.attach(handle, post.id(), shown);
-        });
+        // The first pages now miss it; the post's own key may remember it as absent.
+        rendered.invalidateAll(RenderedPosts.keysOf(post.id(), post.authorHandle()));
         return post;
     }
 
@@ -115,12 +117,13 @@ public final class PostService {
             }
             return new Post(id, current.authorId(), current.authorHandle(), body, version + 1, current.createdAt(), now);
         });
-        rendered.invalidate(RenderedPosts.key(id)); // after the commit: a read in between would cache the old version again
+        // After the commit: a read in between would cache the old version again.
+        rendered.invalidateAll(RenderedPosts.keysOf(id, updated.authorHandle()));
         return updated;
     }
 
     public void delete(CurrentUser editor, long id) {
-        jdbi.useTransaction(handle -> {
+        Post deleted = jdbi.inTransaction(handle -> {
             PostDao dao = handle.attach(PostDao.class);
             Post current = dao.find(id).orElseThrow(() -> ApiException.notFound("that post"));
             if (current.authorId() != editor.id()) {
@@ -128,8 +131,9 @@ public final class PostService {
             }
             dao.delete(id, editor.id());
             PhotoService.detachAll(handle, id);
+            return current;
         });
-        rendered.invalidate(RenderedPosts.key(id));
+        rendered.invalidateAll(RenderedPosts.keysOf(id, deleted.authorHandle()));
     }
 
     /** Everyone's posts, newest first. */

@@ -59,7 +59,7 @@ class PhotoOrphansTest {
         DatabaseJobQueue queue = new DatabaseJobQueue(database.jdbi(), "thumbnails", ids, config.queue(), clock);
         UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
         PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, queue, config.photos(), config.storage().presignTtl(), clock,
-                postId -> { });
+                (author, postId) -> { });
         ThumbnailWorker worker = new ThumbnailWorker(database.jdbi(), store, config.photos(), Duration.ZERO, clock);
         User user = users.signUp("orphaned", "orphaned@example.com", "password123");
         return new Pipeline(database, photos, queue, worker, new CurrentUser(user.id(), user.handle(), "unused", false));

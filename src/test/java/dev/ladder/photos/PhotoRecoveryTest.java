@@ -37,7 +37,7 @@ class PhotoRecoveryTest {
             DatabaseJobQueue queue = new DatabaseJobQueue(database.jdbi(), "thumbnails", ids, config.queue(), clock);
             UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, new LocalDiskObjectStore(data.resolve("objects"), ""), queue,
-                    config.photos(), config.storage().presignTtl(), clock, postId -> { });
+                    config.photos(), config.storage().presignTtl(), clock, (author, postId) -> { });
             User user = users.signUp("recovery", "recovery@example.com", "password123");
             CurrentUser owner = new CurrentUser(user.id(), user.handle(), "unused", false);
 
