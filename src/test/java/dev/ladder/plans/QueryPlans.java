@@ -368,7 +368,7 @@ final class QueryPlans {
             List<TableRead> tables = new ArrayList<>();
             for (JsonNode table : root.findParents("access_type")) {
                 // A const table (one row by a unique key) is read while optimising: no r_rows, one row.
-                double rows = table.has("r_rows") ? table.path("r_rows").asDouble(0) * table.path("r_loops").asDouble(1) : 1;
+                double rows = table.hasNonNull("r_rows") ? table.path("r_rows").asDouble(0) * table.path("r_loops").asDouble(1) : 1;
                 tables.add(new TableRead(table.path("table_name").asText("?"), rows, table.path("r_filtered").asDouble(100)));
             }
             return new Measured(tables, root.path("r_total_time_ms").asDouble(Double.NaN));
@@ -474,7 +474,8 @@ final class QueryPlans {
             long hotOwnerMiddle = longOf(handle, "SELECT (MIN(id) + MAX(id)) DIV 2 FROM photos WHERE owner_id = " + hotOwner, photo);
             long shown = longOf(handle, "SELECT photo_id FROM post_photos ORDER BY post_id DESC LIMIT 1", photo);
             long upload = longOf(handle, "SELECT MAX(id) FROM photo_uploads", 0);
-            long uploader = longOf(handle, "SELECT owner_id FROM photo_uploads WHERE id = " + upload, 0);
+            long uploader = handle.createQuery("SELECT owner_id FROM photo_uploads WHERE expires_at > :now ORDER BY expires_at LIMIT 1")
+                    .bind("now", now).mapTo(Long.class).findOne().orElse(0L);
             long pendingObject = longOf(handle, "SELECT MAX(id) FROM pending_objects", 0);
             List<Long> jobPage = handle.createQuery("""
                             SELECT id FROM jobs WHERE queue = :queue AND state = 'waiting' AND visible_at <= :now
