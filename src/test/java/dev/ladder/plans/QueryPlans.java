@@ -7,9 +7,11 @@ import dev.ladder.photos.PhotoDao;
 import dev.ladder.posts.PostDao;
 import dev.ladder.sessions.SessionDao;
 import dev.ladder.users.UserDao;
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.sql.ResultSetMetaData;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -372,7 +374,7 @@ final class QueryPlans {
                 tables.add(new TableRead(table.path("table_name").asText("?"), rows, table.path("r_filtered").asDouble(100)));
             }
             return new Measured(tables, root.path("r_total_time_ms").asDouble(Double.NaN));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("ANALYZE FORMAT=JSON gave no JSON for " + scenario.source() + ": " + json, e);
         }
     }
@@ -403,7 +405,7 @@ final class QueryPlans {
             }
             String expected = scenario.expectedKeys().get(row.table());
             boolean noRow = row.extra() != null && (row.extra().contains("no matching row") || row.extra().contains("Impossible WHERE"));
-            if (expected != null && !java.util.Arrays.asList(expected.split("\\|")).contains(row.key()) && !noRow
+            if (expected != null && !Arrays.asList(expected.split("\\|")).contains(row.key()) && !noRow
                     && !("ALL".equals(row.type()) && scenario.kind() == Kind.AGGREGATE)) {
                 problems.add(row.table() + " uses " + (row.key() == null ? "no index" : row.key()) + ", expected " + expected);
             }
