@@ -7,6 +7,7 @@ import dev.ladder.config.Config.Role;
 import dev.ladder.config.ConfigException;
 import dev.ladder.config.ConfigOptions;
 import dev.ladder.db.Database;
+import dev.ladder.db.ReadYourWritesHandler;
 import dev.ladder.http.ApiApplication;
 import dev.ladder.http.BodyLimits;
 import dev.ladder.http.HttpServer;
@@ -58,6 +59,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -166,7 +168,7 @@ public final class Main implements Callable<Integer> {
             QueueMetrics.bind(thumbnails, metrics, Duration.ofSeconds(5));
 
             // Services
-            UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
+            UserService users = new UserService(database.jdbi(), database.reads(), ids, new PasswordHasher(config.passwords()), clock);
             SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock,
                     sessionCache(config.sessions(), metrics));
             // Rendered posts: RenderedPosts fills the cache; the services that change posts invalidate it
@@ -174,7 +176,7 @@ public final class Main implements Callable<Integer> {
             Cache<RenderedPosts.Rendered> postCache = postCache(config.posts(), metrics);
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
                     config.storage().presignTtl(), clock, postId -> postCache.invalidate(RenderedPosts.key(postId)));
-            PostService posts = new PostService(database.jdbi(), users, photos, ids, clock, postCache);
+            PostService posts = new PostService(database.jdbi(), database.reads(), users, photos, ids, clock, postCache);
             RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache);
             IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), clock);
             Health health = new Health(database::isReachable);
@@ -202,7 +204,7 @@ public final class Main implements Callable<Integer> {
                             case published -> WebAssets.indexPublishedAt(store.publicBase());
                         },
                         // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
-                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics),
+                        routes -> readYourWrites(database, new CachedPostHandler(routes, renderedPosts, config.posts(), metrics)),
                         config.http().servedBy() ? config.node().name() : null,
                         config.node().readOnly(),
                         HttpServer.ContentOrigins.of(config.storage(), config.web()));
@@ -258,6 +260,11 @@ public final class Main implements Callable<Integer> {
             return Cache.none();
         }
         return new InProcessCache<>("sessions", 16L * 1024 * 1024, config.cacheTtl(), SessionService.LiveSession::weight, metrics);
+    }
+
+    /** With replicas, every request carries its client's replication position in and its writes' out (a cookie). */
+    private static Handler readYourWrites(Database database, Handler next) {
+        return database.reads().hasReplicas() ? new ReadYourWritesHandler(next) : next;
     }
 
     private static void awaitMigrations(CompletableFuture<Void> migrated) throws InterruptedException {
