@@ -9,6 +9,7 @@ import dev.ladder.testing.Api;
 import dev.ladder.testing.Api.Reply;
 import dev.ladder.testing.MariaDb;
 import dev.ladder.testing.TestApp;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -168,6 +170,20 @@ class ReadReplicasIT {
     void theReplicaLagIsAMetric() {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(metric(readNode, "ladder_db_replica_lag_seconds")).isEqualTo(0.0));
+    }
+
+    @Test
+    void aUserWhoMayNotSeeReplicaStatusLeavesTheLagUnknownAndNothingElse() {
+        replica.asRoot("CREATE USER 'no_monitor'@'%' IDENTIFIED BY 'no_monitor'",
+                "GRANT SELECT ON `" + database + "`.* TO 'no_monitor'@'%'");
+        try (ReplicaLag lag = new ReplicaLag(Jdbi.create(replica.jdbcUrl(database), "no_monitor", "no_monitor"), new SimpleMeterRegistry())) {
+            lag.sample();
+            assertThat(lag.seconds()).isNaN();
+        }
+        try (ReplicaLag lag = new ReplicaLag(Jdbi.create(replica.jdbcUrl(database), replica.user(), replica.password()), new SimpleMeterRegistry())) {
+            lag.sample();
+            assertThat(lag.seconds()).isEqualTo(0.0);
+        }
     }
 
     private static String[] withPosition(String position, String... headers) {
