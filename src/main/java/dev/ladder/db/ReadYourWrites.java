@@ -40,15 +40,24 @@ public final class ReadYourWrites {
         return CLIENT.isBound() ? CLIENT.get().position() : Optional.empty();
     }
 
-    /** One client's request: the position it must see, which its own writes here move on. */
+    /**
+     * One client's request: the position it must see, which its own writes here move on. A read
+     * request (GET, HEAD) tracks no writes: what it may write on the side (bookkeeping such as a
+     * session's expiry) is not a change its client expects to read back, and would only make its
+     * reads wait.
+     */
     static final class Client {
         private final Consumer<GtidPosition> onWrite;
         private GtidPosition position;
 
-        /** seen: from the client's cookie (null: none); onWrite: told the new position after each write. */
+        /** seen: from the client's cookie (null: none); onWrite: told the new position after each write (null: a read request). */
         Client(GtidPosition seen, Consumer<GtidPosition> onWrite) {
             this.position = seen;
             this.onWrite = onWrite;
+        }
+
+        boolean tracksWrites() {
+            return onWrite != null;
         }
 
         synchronized Optional<GtidPosition> position() {
@@ -73,12 +82,13 @@ public final class ReadYourWrites {
         return new HandleListener() {
             @Override
             public void handleCreated(Handle handle) {
-                if (!CLIENT.isBound()) {
+                if (!CLIENT.isBound() || !CLIENT.get().tracksWrites()) {
                     return;
                 }
                 Client client = CLIENT.get();
-                WriteWatch watch = new WriteWatch();
-                handle.getConfig(SqlStatements.class).setSqlLogger(watch);
+                SqlStatements statements = handle.getConfig(SqlStatements.class);
+                WriteWatch watch = new WriteWatch(statements.getSqlLogger());
+                statements.setSqlLogger(watch);
                 // Cleanables run in reverse order before the connection is released: this one, added
                 // first, runs last, after any transaction on the handle has committed or rolled back.
                 handle.addCleanable(() -> {
@@ -103,15 +113,31 @@ public final class ReadYourWrites {
         }
     }
 
-    /** Notes whether a handle ran anything but a query. */
+    /** Notes whether a handle ran anything but a query; passes everything on to the logger it replaces. */
     private static final class WriteWatch implements SqlLogger {
+        private final SqlLogger next;
         volatile boolean wrote;
+
+        WriteWatch(SqlLogger next) {
+            this.next = next;
+        }
+
+        @Override
+        public void logBeforeExecution(StatementContext context) {
+            next.logBeforeExecution(context);
+        }
 
         @Override
         public void logAfterExecution(StatementContext context) {
             if (!wrote && isWrite(context.getRenderedSql())) {
                 wrote = true;
             }
+            next.logAfterExecution(context);
+        }
+
+        @Override
+        public void logException(StatementContext context, SQLException exception) {
+            next.logException(context, exception);
         }
     }
 

@@ -36,7 +36,7 @@ public final class ReadYourWritesHandler extends Handler.Wrapper {
         GtidPosition seen = seen(request).orElse(null);
         boolean secure = HttpScheme.HTTPS.is(request.getHttpURI().getScheme());
         ReadYourWrites.Client client = new ReadYourWrites.Client(seen, isRead(request)
-                ? position -> { } // reads never write; nothing to hand back
+                ? null
                 : position -> Response.replaceCookie(response, cookie(position, secure)));
         return ScopedValue.where(ReadYourWrites.CLIENT, client).call(() -> super.handle(request, response, callback));
     }

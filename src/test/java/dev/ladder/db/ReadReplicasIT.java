@@ -5,6 +5,7 @@ import static dev.ladder.testing.Api.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ladder.config.Config;
 import dev.ladder.testing.Api;
 import dev.ladder.testing.Api.Reply;
 import dev.ladder.testing.MariaDb;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.TestInstance;
 class ReadReplicasIT {
     /** A user inserted on the replica alone: only a read served by the replica can find it. */
     private static final String ONLY_ON_REPLICA = "only_on_replica";
+    private static final String INSERT_USER = "INSERT INTO users (id, handle, email, password_hash, created_at) VALUES (?, ?, 'x@example.com', 'x', 0)";
     private static final Pattern POSITION_COOKIE = Pattern.compile(ReadYourWritesHandler.COOKIE + "=([^;]*)");
 
     private MariaDb primary;
@@ -170,6 +172,32 @@ class ReadReplicasIT {
     void theReplicaLagIsAMetric() {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(metric(readNode, "ladder_db_replica_lag_seconds")).isEqualTo(0.0));
+    }
+
+    @Test
+    void whatAWriteRequestWritesMovesItsClientsPositionAndNothingElseDoes() throws Exception {
+        Config config = TestApp.config("single-box", node(3, "worker"));
+        try (Database db = Database.open(config.database(), config.data().path(), "tracking", new SimpleMeterRegistry())) {
+            List<GtidPosition> handedBack = new ArrayList<>();
+            ReadYourWrites.Client writing = new ReadYourWrites.Client(null, handedBack::add);
+            ScopedValue.where(ReadYourWrites.CLIENT, writing).run(() -> {
+                db.jdbi().useHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM users").mapTo(Long.class).one());
+                assertThat(handedBack).as("a handle that only read").isEmpty();
+                db.jdbi().useHandle(handle -> handle.execute(INSERT_USER, 101, "tracked_one"));
+                db.jdbi().useTransaction(handle -> handle.execute(INSERT_USER, 102, "tracked_two"));
+            });
+            assertThat(handedBack).hasSize(2);
+            assertThat(writing.position()).contains(handedBack.getLast());
+            assertThat(handedBack.getLast().toString()).isEqualTo(primary.queryAsRoot("SELECT @@gtid_binlog_pos"));
+
+            ReadYourWrites.Client reading = new ReadYourWrites.Client(null, null);
+            ScopedValue.where(ReadYourWrites.CLIENT, reading).run(() ->
+                    db.jdbi().useHandle(handle -> handle.execute(INSERT_USER, 103, "side_write")));
+            assertThat(reading.position()).as("a read request's side writes").isEmpty();
+
+            db.jdbi().useHandle(handle -> handle.execute(INSERT_USER, 104, "no_request"));
+            assertThat(handedBack).hasSize(2);
+        }
     }
 
     @Test
