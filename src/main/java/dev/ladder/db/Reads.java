@@ -144,27 +144,28 @@ public final class Reads {
             log.debug("No replica connection; reading from the primary: {}", e.toString());
             return onPrimary(Fallback.UNAVAILABLE, read);
         }
-        Fallback fallback;
+        R result = null;
+        boolean behind = false;
         try (handle) {
-            if (pending.isEmpty() || reached(handle, pending.get())) {
-                R result = read.withHandle(handle);
-                breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                replicaReads.increment();
-                return result;
+            behind = pending.isPresent() && !reached(handle, pending.get());
+            if (!behind) {
+                result = read.withHandle(handle);
             }
-            breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS); // behind is not broken
-            fallback = Fallback.BEHIND;
         } catch (JdbiException e) {
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
             log.debug("A replica read failed; reading from the primary: {}", e.toString());
-            fallback = Fallback.ERROR;
+            return onPrimary(Fallback.ERROR, read); // the replica connection is back in its pool first
         } catch (RuntimeException | Error e) {
             // Not the replica's doing (a domain rule, say): the replica worked.
             breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             throw e;
         }
-        // The replica connection is back in its pool before the primary's is taken.
-        return onPrimary(fallback, read);
+        breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS); // lagging is not failing
+        if (behind) {
+            return onPrimary(Fallback.BEHIND, read);
+        }
+        replicaReads.increment();
+        return result;
     }
 
     /** Whether the replica behind this connection has applied position, after waiting up to readYourWritesWait. */
