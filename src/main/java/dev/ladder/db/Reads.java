@@ -38,7 +38,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Reads {
     private static final Logger log = LoggerFactory.getLogger(Reads.class);
-    private static final String WAIT = "SELECT MASTER_GTID_WAIT(:position, :seconds)";
+    /**
+     * Replicas are read-only. A server that is not (the primary, behind a balancer that falls back
+     * to it when no replica is healthy) has no replica position to wait for: it is asked without a
+     * wait, so the read goes to the primary at once instead of after readYourWritesWait.
+     */
+    private static final String WAIT = "SELECT MASTER_GTID_WAIT(:position, IF(@@global.read_only, :seconds, 0))";
 
     /** Why a read that may be stale went to the primary although there are replicas (a metric tag). */
     enum Fallback {
