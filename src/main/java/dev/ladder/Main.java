@@ -9,6 +9,7 @@ import dev.ladder.config.Config.Role;
 import dev.ladder.config.ConfigException;
 import dev.ladder.config.ConfigOptions;
 import dev.ladder.db.Database;
+import dev.ladder.db.ReadYourWritesHandler;
 import dev.ladder.http.ApiApplication;
 import dev.ladder.http.BodyLimits;
 import dev.ladder.http.HttpServer;
@@ -62,6 +63,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -176,7 +178,7 @@ public final class Main implements Callable<Integer> {
             }
 
             // Services
-            UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
+            UserService users = new UserService(database.jdbi(), database.reads(), ids, new PasswordHasher(config.passwords()), clock);
             SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock,
                     sessionCache(config.sessions(), metrics));
             // Rendered posts and first pages: RenderedPosts fills the cache; the services that change posts invalidate it
@@ -190,7 +192,7 @@ public final class Main implements Callable<Integer> {
             Cache<RenderedPosts.Rendered> postCache = postCache(config, links, sharedCache, metrics);
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
                     config.storage().presignTtl(), clock, (author, postId) -> postCache.invalidateAll(RenderedPosts.keysOf(postId, author)));
-            PostService posts = new PostService(database.jdbi(), users, photos, ids, clock, postCache);
+            PostService posts = new PostService(database.jdbi(), database.reads(), users, photos, ids, clock, postCache);
             RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache, links);
             IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), clock);
             Health health = new Health(database::isReachable, sharedCache == null ? () -> true : sharedCache::healthy);
@@ -218,7 +220,7 @@ public final class Main implements Callable<Integer> {
                             case published -> WebAssets.indexPublishedAt(store.publicBase());
                         },
                         // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
-                        routes -> new CachedPostHandler(routes, renderedPosts, config.posts(), metrics),
+                        routes -> readYourWrites(database, new CachedPostHandler(routes, renderedPosts, config.posts(), metrics)),
                         config.http().servedBy() ? config.node().name() : null,
                         config.node().readOnly(),
                         HttpServer.ContentOrigins.of(config.storage(), config.web()));
@@ -288,6 +290,11 @@ public final class Main implements Callable<Integer> {
             return Cache.none();
         }
         return new InProcessCache<>("sessions", 16L * 1024 * 1024, config.cacheTtl(), SessionService.LiveSession::weight, metrics);
+    }
+
+    /** With replicas, every request carries its client's replication position in and its writes' out (a cookie). */
+    private static Handler readYourWrites(Database database, Handler next) {
+        return database.reads().hasReplicas() ? new ReadYourWritesHandler(next) : next;
     }
 
     private static void awaitMigrations(CompletableFuture<Void> migrated) throws InterruptedException {

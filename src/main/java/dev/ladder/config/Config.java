@@ -214,7 +214,8 @@ public record Config(
             Duration maxLifetime,
             boolean migrate,
             String trustStore,
-            String trustStorePassword) {
+            String trustStorePassword,
+            Replica replica) {
 
         public Database {
             Check.notBlank("database.url", url);
@@ -233,6 +234,10 @@ public record Config(
             if (!trustStore.isEmpty() && !java.nio.file.Files.isReadable(Path.of(trustStore))) {
                 throw new ConfigException("database.trustStore", "cannot read \"" + trustStore + "\"");
             }
+            Check.present("database.replica", replica);
+            if (replica.configured() && url.startsWith("jdbc:h2:")) {
+                throw new ConfigException("database.replica.url", "needs a MariaDB primary (database.url is H2, which has no replicas)");
+            }
         }
 
         /** The JDBC URL with {dataDir} replaced by the node's data folder. */
@@ -243,7 +248,34 @@ public record Config(
         @Override
         public String toString() {
             return "Database[url=" + url + ", user=" + user + ", password=***, maxPoolSize=" + maxPoolSize
-                    + ", trustStore=" + trustStore + ", trustStorePassword=***]";
+                    + ", trustStore=" + trustStore + ", trustStorePassword=***, replica=" + replica + "]";
+        }
+
+        /**
+         * Read replicas (Users+++), reached with the primary's user, password and trust store. url
+         * empty: none, every read goes to the primary. Reads a service marks as possibly stale go
+         * to this pool; a client's reads after its own writes wait up to readYourWritesWait for the
+         * replica to apply them (MASTER_GTID_WAIT), else go to the primary. connectionTimeout: how
+         * long a read waits for a replica connection before it goes to the primary instead.
+         */
+        public record Replica(String url, int maxPoolSize, int minIdle, Duration connectionTimeout, Duration readYourWritesWait) {
+            public Replica {
+                Check.present("database.replica.url", url);
+                if (!url.isEmpty() && !url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")) {
+                    throw new ConfigException("database.replica.url", "must be empty or start with jdbc:mysql: (got \""
+                            + url.substring(0, Math.min(url.length(), 20)) + "...\")");
+                }
+                Check.range("database.replica.maxPoolSize", maxPoolSize, 1, 1000);
+                Check.range("database.replica.minIdle", minIdle, 0, maxPoolSize);
+                // Hikari's own minimum is 250 ms.
+                Check.duration("database.replica.connectionTimeout", connectionTimeout, Duration.ofMillis(250), Duration.ofSeconds(30));
+                Check.duration("database.replica.readYourWritesWait", readYourWritesWait, Duration.ZERO, Duration.ofSeconds(10));
+            }
+
+            /** Whether there are replicas at all. */
+            public boolean configured() {
+                return !url.isEmpty();
+            }
         }
     }
 

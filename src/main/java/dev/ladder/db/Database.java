@@ -9,25 +9,46 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The connection pool, the JDBI handle factory on it, and the schema migrations. */
+/**
+ * The connection pools, the JDBI handle factories on them, and the schema migrations: the
+ * primary's pool always, and when database.replica.url is set a replica pool beside it, used only
+ * through {@link #reads()}.
+ */
 public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
+    private final HikariDataSource replicaDataSource;
+    private final ReplicaLag replicaLag;
+    private final Reads reads;
 
-    private Database(HikariDataSource dataSource) {
+    private Database(HikariDataSource dataSource, HikariDataSource replicaDataSource, Config.Database.Replica replica,
+                     MeterRegistry metrics) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+        this.replicaDataSource = replicaDataSource;
+        if (replicaDataSource == null) {
+            this.replicaLag = null;
+            this.reads = Reads.primaryOnly(jdbi);
+            return;
+        }
+        // Writes made for a client move its position on, so its reads on replicas wait for them.
+        jdbi.getConfig(Handles.class).addListener(ReadYourWrites.tracker());
+        Jdbi replicaJdbi = Jdbi.create(replicaDataSource).installPlugin(new SqlObjectPlugin());
+        this.replicaLag = new ReplicaLag(replicaJdbi, metrics);
+        this.reads = Reads.withReplica(jdbi, replicaJdbi, replica.readYourWritesWait(), metrics);
     }
 
     /** Creates the pool; connections are made lazily, so this returns at once even with the database down. */
@@ -40,14 +61,30 @@ public final class Database implements AutoCloseable {
                 throw new IllegalStateException("cannot create data.dir " + dataDir + ": " + e.getMessage(), e);
             }
         }
+        HikariDataSource primary = new HikariDataSource(
+                pool(config, url, poolName, config.maxPoolSize(), config.minIdle(), config.connectionTimeout(), metrics));
+        Config.Database.Replica replica = config.replica();
+        if (!replica.configured()) {
+            return new Database(primary, null, replica, metrics);
+        }
+        HikariConfig replicaPool = pool(config, replica.url(), poolName + "-replica", replica.maxPoolSize(), replica.minIdle(),
+                replica.connectionTimeout(), metrics);
+        // Nothing is ever written through this pool; the driver then also refuses to by mistake.
+        replicaPool.setReadOnly(true);
+        return new Database(primary, new HikariDataSource(replicaPool), replica, metrics);
+    }
+
+    /** A pool's settings; the replica pool shares the primary's user, password, trust store and lifetime. */
+    private static HikariConfig pool(Config.Database config, String url, String poolName, int maxPoolSize, int minIdle,
+                                     Duration connectionTimeout, MeterRegistry metrics) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(poolName);
         hikari.setJdbcUrl(url);
         hikari.setUsername(config.user());
         hikari.setPassword(config.password());
-        hikari.setMaximumPoolSize(config.maxPoolSize());
-        hikari.setMinimumIdle(config.minIdle());
-        hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
+        hikari.setMaximumPoolSize(maxPoolSize);
+        hikari.setMinimumIdle(minIdle);
+        hikari.setConnectionTimeout(connectionTimeout.toMillis());
         hikari.setMaxLifetime(config.maxLifetime().toMillis());
         // Start even when the database is down: readiness reports it, and requests get 503 until it is back.
         hikari.setInitializationFailTimeout(-1);
@@ -66,7 +103,7 @@ public final class Database implements AutoCloseable {
                     config.trustStore().matches("(?i).*\\.(p12|pfx)$") ? "PKCS12" : "JKS");
             hikari.addDataSourceProperty("trustCertificateKeyStorePassword", config.trustStorePassword());
         }
-        return new Database(new HikariDataSource(hikari));
+        return hikari;
     }
 
     /**
@@ -103,8 +140,14 @@ public final class Database implements AutoCloseable {
         log.info("Database schema at version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
     }
 
+    /** The primary: writes, transactions, and reads that must be fresh. */
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /** Reads, routed by the freshness each asks for: to replicas when there are any and the read allows it. */
+    public Reads reads() {
+        return reads;
     }
 
     public DataSource dataSource() {
@@ -122,6 +165,12 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (replicaLag != null) {
+            replicaLag.close();
+        }
+        if (replicaDataSource != null) {
+            replicaDataSource.close();
+        }
         dataSource.close();
     }
 }

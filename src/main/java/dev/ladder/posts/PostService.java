@@ -1,6 +1,8 @@
 package dev.ladder.posts;
 
 import dev.ladder.cache.Cache;
+import dev.ladder.db.Freshness;
+import dev.ladder.db.Reads;
 import dev.ladder.http.ApiException;
 import dev.ladder.http.Cursor;
 import dev.ladder.ids.IdGenerator;
@@ -31,6 +33,7 @@ public final class PostService {
     public static final int MAX_BODY_BYTES = 1024;
 
     private final Jdbi jdbi;
+    private final Reads reads;
     private final UserService users;
     private final PhotoService photos;
     private final IdGenerator ids;
@@ -38,9 +41,10 @@ public final class PostService {
     private final Cache<RenderedPosts.Rendered> rendered;
 
     /** rendered: the cache RenderedPosts reads through; this service invalidates it on every change. */
-    public PostService(Jdbi jdbi, UserService users, PhotoService photos, IdGenerator ids, Clock clock,
+    public PostService(Jdbi jdbi, Reads reads, UserService users, PhotoService photos, IdGenerator ids, Clock clock,
                        Cache<RenderedPosts.Rendered> rendered) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+        this.reads = Objects.requireNonNull(reads, "reads");
         this.users = Objects.requireNonNull(users, "users");
         this.photos = Objects.requireNonNull(photos, "photos");
         this.ids = Objects.requireNonNull(ids, "ids");
@@ -89,7 +93,11 @@ public final class PostService {
     public record Found(Post post, boolean showsPhotos) {
     }
 
-    /** The post for GET /api/posts/{id}: one query on one connection (see {@link PostDao#FIND_SHOWING}). */
+    /**
+     * The post for GET /api/posts/{id}: one query on one connection (see {@link PostDao#FIND_SHOWING}).
+     * Fresh, on the primary: RenderedPosts keeps what it reads for every later reader, and a copy
+     * from a lagging replica would put a replaced version back after an edit's invalidation.
+     */
     public Optional<Found> findShowing(long id) {
         return jdbi.withHandle(handle -> handle.createQuery(PostDao.FIND_SHOWING)
                 .bind("id", id)
@@ -136,17 +144,31 @@ public final class PostService {
         rendered.invalidateAll(RenderedPosts.keysOf(id, deleted.authorHandle()));
     }
 
-    /** Everyone's posts, newest first. */
+    /**
+     * Everyone's posts, newest first. May be stale (a replica's, but never behind the caller's own
+     * writes); a page kept for others (a shared cache) must be read fresh instead.
+     */
     public List<Post> recent(String before, int limit) {
-        long below = Cursor.decode(before).orElse(Long.MAX_VALUE);
-        return jdbi.withExtension(PostDao.class, dao -> dao.recent(below, limit + 1));
+        return recent(before, limit, Freshness.MAY_BE_STALE);
     }
 
-    /** One user's posts, newest first; empty when there is no such user. */
-    public Optional<List<Post>> byAuthor(String handle, String before, int limit) {
+    /** {@link #recent} read as fresh as asked: FRESH for a page a shared cache keeps for everyone. */
+    public List<Post> recent(String before, int limit, Freshness freshness) {
         long below = Cursor.decode(before).orElse(Long.MAX_VALUE);
-        Optional<User> author = users.byHandle(handle);
-        return author.map(user -> jdbi.withExtension(PostDao.class, dao -> dao.byAuthor(user.id(), below, limit + 1)));
+        return reads.withExtension(freshness, PostDao.class, dao -> dao.recent(below, limit + 1));
+    }
+
+    /** One user's posts, newest first; empty when there is no such user. May be stale, as {@link #recent}. */
+    public Optional<List<Post>> byAuthor(String handle, String before, int limit) {
+        return byAuthor(handle, before, limit, Freshness.MAY_BE_STALE);
+    }
+
+    /** {@link #byAuthor} read as fresh as asked: FRESH for a page a shared cache keeps for everyone. */
+    public Optional<List<Post>> byAuthor(String handle, String before, int limit, Freshness freshness) {
+        long below = Cursor.decode(before).orElse(Long.MAX_VALUE);
+        Optional<User> author = users.byHandle(handle, freshness);
+        return author.map(user -> reads.withExtension(freshness, PostDao.class,
+                dao -> dao.byAuthor(user.id(), below, limit + 1)));
     }
 
     static void validateBody(String body) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.ladder.cache.Cache;
 import dev.ladder.cache.Codec;
+import dev.ladder.db.Freshness;
 import dev.ladder.http.ApiException;
 import dev.ladder.http.Json;
 import dev.ladder.http.Page;
@@ -91,14 +92,18 @@ public final class RenderedPosts {
                 : render(found.post(), PostView.of(found.post(), List.of())));
     }
 
-    /** The first page of everyone's posts (newest first), from the cache when it holds it. */
+    /**
+     * The first page of everyone's posts (newest first), from the cache when it holds it. A miss reads
+     * the primary: a replica's older page kept in a shared cache would outlive the invalidation that
+     * came before it.
+     */
     public Rendered firstPageOfRecent() {
-        return cache.get(RECENT, unused -> Optional.of(render(posts.recent(null, CACHED_PAGE_SIZE))), Rendered::settled).orElseThrow();
+        return cache.get(RECENT, unused -> Optional.of(render(posts.recent(null, CACHED_PAGE_SIZE, Freshness.FRESH))), Rendered::settled).orElseThrow();
     }
 
     /** The first page of one user's posts; a 404 (never cached: the user may sign up the next second) when there is no such user. */
     public Rendered firstPageOf(String handle) {
-        return cache.get(AUTHOR + handle, unused -> Optional.of(render(posts.byAuthor(handle, null, CACHED_PAGE_SIZE)
+        return cache.get(AUTHOR + handle, unused -> Optional.of(render(posts.byAuthor(handle, null, CACHED_PAGE_SIZE, Freshness.FRESH)
                         .orElseThrow(() -> ApiException.notFound("that user")))), Rendered::settled)
                 .orElseThrow(() -> ApiException.notFound("that user"));
     }

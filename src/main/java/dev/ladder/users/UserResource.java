@@ -1,5 +1,6 @@
 package dev.ladder.users;
 
+import dev.ladder.db.Freshness;
 import dev.ladder.http.ApiException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -43,6 +44,6 @@ public final class UserResource {
     @GET
     @Path("/{handle}")
     public UserView get(@PathParam("handle") String handle) {
-        return users.byHandle(handle).map(UserView::of).orElseThrow(() -> ApiException.notFound("that user"));
+        return users.byHandle(handle, Freshness.MAY_BE_STALE).map(UserView::of).orElseThrow(() -> ApiException.notFound("that user"));
     }
 }

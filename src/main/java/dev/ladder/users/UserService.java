@@ -1,5 +1,7 @@
 package dev.ladder.users;
 
+import dev.ladder.db.Freshness;
+import dev.ladder.db.Reads;
 import dev.ladder.db.SqlErrors;
 import dev.ladder.http.ApiException;
 import dev.ladder.ids.IdGenerator;
@@ -18,12 +20,19 @@ public final class UserService {
     static final int PASSWORD_MAX = 128;
 
     private final Jdbi jdbi;
+    private final Reads reads;
     private final IdGenerator ids;
     private final PasswordHasher hasher;
     private final Clock clock;
 
+    /** Every read on jdbi (no replicas). */
     public UserService(Jdbi jdbi, IdGenerator ids, PasswordHasher hasher, Clock clock) {
+        this(jdbi, Reads.primaryOnly(jdbi), ids, hasher, clock);
+    }
+
+    public UserService(Jdbi jdbi, Reads reads, IdGenerator ids, PasswordHasher hasher, Clock clock) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+        this.reads = Objects.requireNonNull(reads, "reads");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.hasher = Objects.requireNonNull(hasher, "hasher");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -47,11 +56,17 @@ public final class UserService {
         return user;
     }
 
+    /** The user with this handle, as the primary has it (log-ins, sign-up checks). */
     public Optional<User> byHandle(String handle) {
+        return byHandle(handle, Freshness.FRESH);
+    }
+
+    /** The user with this handle; MAY_BE_STALE for what is only shown (a profile, whose posts to list). */
+    public Optional<User> byHandle(String handle, Freshness freshness) {
         if (handle == null || !HANDLE.matcher(handle).matches()) {
             return Optional.empty();
         }
-        return jdbi.withExtension(UserDao.class, dao -> dao.findByHandle(handle));
+        return reads.withExtension(freshness, UserDao.class, dao -> dao.findByHandle(handle));
     }
 
     /** The user whose handle and password these are, or empty; equally slow either way. */

@@ -19,7 +19,7 @@ public final class Api {
     private final URI base;
 
     public Api(URI base) {
-        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).cookieHandler(replicationPositionCookies()).build());
     }
 
     /** An API at base reached through this client (an https load balancer: a client trusting its CA). */
@@ -30,7 +30,17 @@ public final class Api {
 
     /** A client whose connections come from this local address (127.0.0.2, say: another client to the server). */
     public Api(URI base, java.net.InetAddress localAddress) {
-        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).localAddress(localAddress).build());
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).localAddress(localAddress)
+                .cookieHandler(replicationPositionCookies()).build());
+    }
+
+    /**
+     * A cookie jar that keeps only the replication position a write hands back (ladder_gtid, with
+     * read replicas), as a browser would, so this client's reads after its writes see them on any
+     * node. Every other cookie is dropped, the session's included: tests say how they authenticate.
+     */
+    public static java.net.CookieHandler replicationPositionCookies() {
+        return new java.net.CookieManager(null, (uri, cookie) -> "ladder_gtid".equals(cookie.getName()));
     }
 
     public URI base() {

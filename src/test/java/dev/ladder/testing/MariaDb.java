@@ -57,6 +57,8 @@ public final class MariaDb implements AutoCloseable {
     private static volatile MariaDb shared;
     private static RuntimeException sharedFailure;
     private static final AtomicBoolean REAPED = new AtomicBoolean();
+    /** Replicas get server ids 2, 3, ...; a primary has 1. Unique within a JVM, which is all a test's servers need. */
+    private static final AtomicInteger REPLICA_SERVER_IDS = new AtomicInteger(2);
 
     private final Path root;
     private final Path dataDir;
@@ -66,11 +68,13 @@ public final class MariaDb implements AutoCloseable {
     private final int port;
     private volatile Process process;
     private final boolean isShared;
+    /** Options beyond the common ones (binary log, server id, read-only), kept for {@link #restart()}. */
+    private final List<String> serverOptions;
     private final AtomicInteger databases = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private MariaDb(Path root, Path dataDir, Path socket, Path socketDir, Path errorLog, int port, Process process,
-                    boolean isShared) {
+                    boolean isShared, List<String> serverOptions) {
         this.root = root;
         this.dataDir = dataDir;
         this.socket = socket;
@@ -79,6 +83,7 @@ public final class MariaDb implements AutoCloseable {
         this.port = port;
         this.process = process;
         this.isShared = isShared;
+        this.serverOptions = List.copyOf(serverOptions);
     }
 
     // ------------------------------------------------------------------------------------------------ factories
@@ -98,7 +103,7 @@ public final class MariaDb implements AutoCloseable {
                 throw new IllegalStateException("the shared MariaDB failed to start earlier", sharedFailure);
             }
             try {
-                MariaDb started = launch(true);
+                MariaDb started = launch(true, List.of());
                 Runtime.getRuntime().addShutdownHook(
                         Thread.ofPlatform().name("mariadb-shutdown").unstarted(started::stop));
                 shared = started;
@@ -112,7 +117,11 @@ public final class MariaDb implements AutoCloseable {
 
     /** A fresh private server, owned by the caller, who must {@link #close()} it. */
     public static MariaDb start() {
-        MariaDb started = launch(false);
+        return startWith(List.of());
+    }
+
+    private static MariaDb startWith(List<String> serverOptions) {
+        MariaDb started = launch(false, serverOptions);
         // Safety net when a test forgets to close it; close() is idempotent.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mariadb-shutdown").unstarted(started::stop));
         return started;
@@ -173,6 +182,80 @@ public final class MariaDb implements AutoCloseable {
         return name;
     }
 
+    // ------------------------------------------------------------------------------------------------ replication
+
+    /**
+     * A fresh private server that writes a binary log (row format, GTIDs in domain 0, server_id 1), so
+     * {@link #startReplicaOf} can follow it. Owned by the caller, who must {@link #close()} it.
+     */
+    public static MariaDb startPrimary() {
+        return startWith(List.of("--server-id=1", "--log-bin=mariadb-bin", "--binlog-format=ROW"));
+    }
+
+    /**
+     * A fresh private server replicating from primary by GTID from the start of its binary log
+     * (CHANGE MASTER TO ... MASTER_USE_GTID=slave_pos), read-only, with a server_id of its own. Returns once
+     * both replication threads run and it has applied everything the primary had logged. The test user
+     * may still write to it (it holds every privilege), as a test that proves where reads go does.
+     */
+    public static MariaDb startReplicaOf(MariaDb primary) {
+        MariaDb replica = startWith(List.of("--server-id=" + REPLICA_SERVER_IDS.getAndIncrement(), "--read-only",
+                "--relay-log=relay-bin"));
+        try {
+            replica.asRoot("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + primary.port()
+                    + ", MASTER_USER='" + USER + "', MASTER_PASSWORD='" + PASSWORD + "', MASTER_CONNECT_RETRY=1,"
+                    + " MASTER_USE_GTID=slave_pos", "START SLAVE");
+            replica.awaitCaughtUpWith(primary);
+            return replica;
+        } catch (RuntimeException e) {
+            replica.close();
+            throw e;
+        }
+    }
+
+    /** Stops applying what arrives from the primary (STOP SLAVE SQL_THREAD): the replica falls behind, as a slow one does. */
+    public void pauseReplication() {
+        asRoot("STOP SLAVE SQL_THREAD");
+    }
+
+    /** Applies again what arrives from the primary (START SLAVE SQL_THREAD). */
+    public void resumeReplication() {
+        asRoot("START SLAVE SQL_THREAD");
+    }
+
+    /** Waits (up to a minute) until this replica has applied everything primary has logged so far. */
+    public void awaitCaughtUpWith(MariaDb primary) {
+        String position = primary.queryAsRoot("SELECT @@gtid_binlog_pos");
+        String reached = queryAsRoot("SELECT MASTER_GTID_WAIT('" + position + "', 60)");
+        if (!"0".equals(reached)) {
+            throw new IllegalStateException("replica on port " + port + " did not reach " + position + " within 60 s (got "
+                    + reached + "); gtid_slave_pos is " + queryAsRoot("SELECT @@gtid_slave_pos") + logTail());
+        }
+    }
+
+    /** Runs statements as root on this server. */
+    public void asRoot(String... statements) {
+        try (Connection c = DriverManager.getConnection(rootUrl(port), "root", "");
+             Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("on MariaDB at port " + port + ": " + e.getMessage() + logTail(), e);
+        }
+    }
+
+    /** The first column of the first row of a query run as root on this server (null for SQL NULL). */
+    public String queryAsRoot(String query) {
+        try (Connection c = DriverManager.getConnection(rootUrl(port, 90_000), "root", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(query)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException("on MariaDB at port " + port + ": " + e.getMessage() + logTail(), e);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ stopping
 
     /** Sends SIGKILL to the server and waits until the process is gone. The folder stays until {@link #close()}. */
@@ -193,7 +276,7 @@ public final class MariaDb implements AutoCloseable {
             throw new IllegalStateException("MariaDB pid " + process.pid() + " is still running");
         }
         try {
-            process = startServer(findBinary("mariadbd", "mysqld"), root, dataDir, socket, errorLog, port);
+            process = startServer(findBinary("mariadbd", "mysqld"), root, dataDir, socket, errorLog, port, serverOptions);
             awaitReady(process, port, dataDir, errorLog);
         } catch (IOException e) {
             throw new UncheckedIOException("could not restart MariaDB in " + root, e);
@@ -246,7 +329,7 @@ public final class MariaDb implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ starting
 
-    private static MariaDb launch(boolean isShared) {
+    private static MariaDb launch(boolean isShared, List<String> serverOptions) {
         Path mariadbd = findBinary("mariadbd", "mysqld");
         Path installDb = findBinary("mariadb-install-db", "mysql_install_db");
         if (mariadbd == null || installDb == null) {
@@ -285,7 +368,7 @@ public final class MariaDb implements AutoCloseable {
             IllegalStateException lastFailure = null;
             for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
                 int port = freePort();
-                process = startServer(mariadbd, root, dataDir, socket, errorLog, port);
+                process = startServer(mariadbd, root, dataDir, socket, errorLog, port, serverOptions);
                 try {
                     awaitReady(process, port, dataDir, errorLog);
                 } catch (PortTakenException e) {
@@ -296,7 +379,7 @@ public final class MariaDb implements AutoCloseable {
                     continue;
                 }
                 bootstrap(port, errorLog);
-                MariaDb db = new MariaDb(root, dataDir, socket, socketDir, errorLog, port, process, isShared);
+                MariaDb db = new MariaDb(root, dataDir, socket, socketDir, errorLog, port, process, isShared, serverOptions);
                 System.err.printf("[MariaDb] %s started on port %d (pid %d) in %d ms: %s%n",
                         isShared ? "shared server" : "server", port, process.pid(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), root);
@@ -356,8 +439,8 @@ public final class MariaDb implements AutoCloseable {
         }
     }
 
-    private static Process startServer(Path mariadbd, Path root, Path dataDir, Path socket, Path errorLog, int port)
-            throws IOException {
+    private static Process startServer(Path mariadbd, Path root, Path dataDir, Path socket, Path errorLog, int port,
+                                       List<String> serverOptions) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 mariadbd.toString(),
                 "--no-defaults",
@@ -375,6 +458,7 @@ public final class MariaDb implements AutoCloseable {
                 // No time zone tables are loaded, so named zones ('UTC') are unknown: use an offset.
                 "--default-time-zone=+00:00",
                 "--max-connections=500"));
+        command.addAll(serverOptions);
         if (isRoot()) {
             command.add(2, "--user=root"); // after --no-defaults, which has to be the first option
         }
@@ -427,6 +511,8 @@ public final class MariaDb implements AutoCloseable {
     private static void bootstrap(int port, Path errorLog) {
         try (Connection c = DriverManager.getConnection(rootUrl(port), "root", "");
              Statement s = c.createStatement()) {
+            // Kept out of the binary log (a primary's): a replica creates its own user, and would stop on this one.
+            s.execute("SET SESSION sql_log_bin = 0");
             s.execute("CREATE USER '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'");
             s.execute("GRANT ALL PRIVILEGES ON *.* TO '" + USER + "'@'%' WITH GRANT OPTION");
             s.execute("FLUSH PRIVILEGES");
@@ -437,8 +523,12 @@ public final class MariaDb implements AutoCloseable {
     }
 
     private static String rootUrl(int port) {
+        return rootUrl(port, 10_000);
+    }
+
+    private static String rootUrl(int port, int socketTimeoutMillis) {
         return "jdbc:mysql://127.0.0.1:" + port + "/?sslMode=DISABLED&allowPublicKeyRetrieval=true"
-                + "&connectTimeout=2000&socketTimeout=10000";
+                + "&connectTimeout=2000&socketTimeout=" + socketTimeoutMillis;
     }
 
     // ------------------------------------------------------------------------------------------------ orphans
