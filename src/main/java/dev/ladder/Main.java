@@ -36,8 +36,11 @@ import dev.ladder.queue.JobQueue;
 import dev.ladder.queue.JobRunner;
 import dev.ladder.queue.QueueMetrics;
 import dev.ladder.queue.SqsJobQueue;
+import dev.ladder.redis.Redis;
 import dev.ladder.seed.SeedCommand;
 import dev.ladder.sessions.AuthFilter;
+import dev.ladder.sessions.DatabaseSessionStore;
+import dev.ladder.sessions.RedisSessionStore;
 import dev.ladder.sessions.SessionResource;
 import dev.ladder.sessions.SessionService;
 import dev.ladder.storage.LocalDiskObjectStore;
@@ -64,6 +67,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import redis.clients.jedis.UnifiedJedis;
 import sun.misc.Signal;
 
 /**
@@ -163,12 +167,16 @@ public final class Main implements Callable<Integer> {
                 case sqs -> SqsJobQueue.open(config.queue());
             };
             opened.push(thumbnails);
+            // One Redis client per node, shared by whatever uses Redis (redis.mode none: no client).
+            UnifiedJedis redis = config.redis().mode() == Config.Redis.Mode.none ? null : Redis.open(config.redis(), "ladder-" + config.node().name());
+            if (redis != null) {
+                opened.push(redis);
+            }
             QueueMetrics.bind(thumbnails, metrics, Duration.ofSeconds(5));
 
             // Services
             UserService users = new UserService(database.jdbi(), ids, new PasswordHasher(config.passwords()), clock);
-            SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock,
-                    sessionCache(config.sessions(), metrics));
+            SessionService sessions = sessionService(config, database, redis, users, clock, metrics);
             // Rendered posts: RenderedPosts fills the cache; the services that change posts invalidate it
             // (PostService on every edit, PhotoService when a deleted photo leaves the posts that showed it).
             Cache<RenderedPosts.Rendered> postCache = postCache(config.posts(), metrics);
@@ -252,7 +260,22 @@ public final class Main implements Callable<Integer> {
                 RenderedPosts.Rendered::weight, metrics);
     }
 
-    /** Sessions looked up recently, in process (a shared session store comes with the stateless app tier). */
+    /**
+     * Sessions in the database, remembered per node for sessions.cacheTtl; or in Redis, with no
+     * per-node copy: a Redis look-up costs about what the copy saves, and a copy would let a
+     * logged-out token live on other nodes for cacheTtl.
+     */
+    private static SessionService sessionService(Config config, Database database, UnifiedJedis redis, UserService users, Clock clock,
+                                                 PrometheusMeterRegistry metrics) {
+        return switch (config.sessions().store()) {
+            case database -> new SessionService(new DatabaseSessionStore(database.jdbi()), users, config.sessions(), clock,
+                    sessionCache(config.sessions(), metrics));
+            case redis -> new SessionService(new RedisSessionStore(redis, config.sessions().waitForReplica()), users, config.sessions(),
+                    clock, Cache.none());
+        };
+    }
+
+    /** Sessions looked up recently, in process (database store only). */
     private static Cache<SessionService.LiveSession> sessionCache(Config.Sessions config, PrometheusMeterRegistry metrics) {
         if (config.cacheTtl().isZero()) {
             return Cache.none();

@@ -71,6 +71,16 @@ public final class SessionResource {
         return Response.noContent().cookie(cookie("", 0, context)).build();
     }
 
+    /**
+     * "Log out everywhere": ends every session of the caller, the one making this request included
+     * (a stolen token dies with the rest), on every node at once with the Redis store.
+     */
+    @DELETE
+    public Response logOutEverywhere(@Context SecurityContext security, @Context ContainerRequestContext context) {
+        sessions.logOutEverywhere(AuthFilter.require(security));
+        return Response.noContent().cookie(cookie("", 0, context)).build();
+    }
+
     /** The session cookie: script cannot read it, other sites' requests do not carry it, https keeps it secret. */
     private NewCookie cookie(String value, long maxAgeSeconds, ContainerRequestContext context) {
         return new NewCookie.Builder(sessions.cookieName())

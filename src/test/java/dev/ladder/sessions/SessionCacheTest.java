@@ -36,8 +36,9 @@ class SessionCacheTest {
         database.migrate();
         clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
         UserService users = new UserService(database.jdbi(), new IdGenerator(1), new PasswordHasher(config.passwords()), clock);
-        Config.Sessions sessionConfig = new Config.Sessions(Duration.ofMinutes(10), "ladder_session", Duration.ofMinutes(5));
-        sessions = new SessionService(database.jdbi(), users, sessionConfig, clock, new InProcessCache<>("sessions", 1 << 20,
+        Config.Sessions sessionConfig = new Config.Sessions(Duration.ofMinutes(10), "ladder_session", Duration.ofMinutes(5),
+                Config.Sessions.Store.database, Duration.ZERO);
+        sessions = new SessionService(new DatabaseSessionStore(database.jdbi()), users, sessionConfig, clock, new InProcessCache<>("sessions", 1 << 20,
                 sessionConfig.cacheTtl(), SessionService.LiveSession::weight, new SimpleMeterRegistry()));
         users.signUp("cached_user", "cached@example.com", PASSWORD);
     }
