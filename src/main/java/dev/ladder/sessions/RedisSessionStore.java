@@ -79,11 +79,17 @@ public final class RedisSessionStore implements SessionStore {
 
     private final UnifiedJedis redis;
     private final Duration waitForReplica;
+    private final int maxSessionsPerUser;
 
     /** redis is shared with the node's other users of Redis: the caller closes it, not this store. */
     public RedisSessionStore(UnifiedJedis redis, Duration waitForReplica) {
+        this(redis, waitForReplica, MAX_SESSIONS_PER_USER);
+    }
+
+    RedisSessionStore(UnifiedJedis redis, Duration waitForReplica, int maxSessionsPerUser) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.waitForReplica = Objects.requireNonNull(waitForReplica, "waitForReplica");
+        this.maxSessionsPerUser = maxSessionsPerUser;
     }
 
     @Override
@@ -91,7 +97,7 @@ public final class RedisSessionStore implements SessionStore {
         List<String> keys = List.of(SESSION_PREFIX + tokenHash, USER_PREFIX + userId);
         List<String> args = List.of(Long.toString(userId), handle, Long.toString(createdAt), Long.toString(expiresAt),
                 Long.toString(Math.max(1, expiresAt - createdAt)), tokenHash, Long.toString(createdAt),
-                Integer.toString(MAX_SESSIONS_PER_USER), SESSION_PREFIX);
+                Integer.toString(maxSessionsPerUser), SESSION_PREFIX);
         if (waitForReplica.isZero()) {
             call(() -> redis.eval(CREATE, keys, args));
             return;
