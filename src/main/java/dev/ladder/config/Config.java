@@ -55,6 +55,10 @@ public record Config(
         if (sessions.store() == Sessions.Store.redis && redis.mode() == Redis.Mode.none) {
             throw new ConfigException("sessions.store", "redis needs redis.mode standalone or sentinel (redis.mode is none)");
         }
+        if (sessions.store() == Sessions.Store.redis && sessions.waitForReplica().compareTo(redis.socketTimeout()) >= 0) {
+            throw new ConfigException("sessions.waitForReplica", "must be below redis.socketTimeout (" + redis.socketTimeout().toMillis()
+                    + "ms), or a login waiting for its replica is cut off as a dead Redis");
+        }
         if (web.assets() == Web.Assets.published && storage.kind() == Storage.Kind.s3 && storage.publicBaseUrl().isEmpty()) {
             throw new ConfigException("web.assets", "published needs storage.publicBaseUrl (a CDN or public bucket URL) when storage.kind is s3");
         }

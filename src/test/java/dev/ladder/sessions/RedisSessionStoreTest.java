@@ -140,7 +140,7 @@ class RedisSessionStoreTest extends SessionStoreContract {
                     return jedis.info("replication").contains("master_link_status:up");
                 }
             });
-            SessionStore waitingStore = new RedisSessionStore(waiting, Duration.ofSeconds(5));
+            SessionStore waitingStore = new RedisSessionStore(waiting, Duration.ofMillis(400)); // below the 500 ms socket timeout
             for (int i = 0; i < 20; i++) {
                 String hash = SessionService.hash("token-" + i);
                 waitingStore.create(hash, 42, "alice", clock.millis(), clock.millis() + TTL.toMillis());

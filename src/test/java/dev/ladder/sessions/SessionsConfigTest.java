@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ladder.config.Config;
 import dev.ladder.config.ConfigException;
 import dev.ladder.testing.TestApp;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +37,13 @@ class SessionsConfigTest {
     void waitForReplicaIsBounded() {
         assertThatThrownBy(() -> TestApp.config("embedded", Map.of("LADDER_SESSIONS_WAIT_FOR_REPLICA", "1m")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("sessions.waitForReplica");
+    }
+
+    @Test
+    void aLoginWaitsForItsReplicaNoLongerThanTheRedisClientWaitsForAnAnswer() {
+        assertThatThrownBy(() -> TestApp.config("users-plus-3", Map.of("LADDER_SESSIONS_WAIT_FOR_REPLICA", "250ms")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("sessions.waitForReplica").hasMessageContaining("redis.socketTimeout");
+        assertThat(TestApp.config("users-plus-3", Map.of("LADDER_SESSIONS_WAIT_FOR_REPLICA", "100ms")).sessions().waitForReplica())
+                .isEqualTo(Duration.ofMillis(100));
     }
 }
