@@ -133,6 +133,12 @@ public final class RedisSentinels implements AutoCloseable {
                             return false;
                         }
                     }
+                    // The primary streams to the replica (and WAIT can count it) once it has the replica's first ACK.
+                    try (Jedis jedis = primary.connect()) {
+                        if (!jedis.info("replication").contains("state=online")) {
+                            return false;
+                        }
+                    }
                     for (Sentinel sentinel : sentinels) {
                         try (Jedis jedis = sentinel.connect()) {
                             if (jedis.sentinelReplicas(MASTER_NAME).size() != 1 || jedis.sentinelSentinels(MASTER_NAME).size() != 2) {
