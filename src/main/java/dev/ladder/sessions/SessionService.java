@@ -83,8 +83,17 @@ public final class SessionService {
         return Optional.of(new NewSession(token, Instant.ofEpochMilli(expiresAt), user.get()));
     }
 
+    /** A resolved session: its user, its expiry, and whether this look-up moved the expiry (so a cookie can follow). */
+    public record Resolved(CurrentUser user, Instant expiresAt, boolean extended) {
+    }
+
     /** The user a token belongs to, if it is a live session; using it slides its expiry. */
     public Optional<CurrentUser> resolve(String token, boolean viaCookie) {
+        return resolveSession(token, viaCookie).map(Resolved::user);
+    }
+
+    /** As {@link #resolve}, saying also when the session now expires and whether this use extended it. */
+    public Optional<Resolved> resolveSession(String token, boolean viaCookie) {
         if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
             return Optional.empty();
         }
@@ -95,19 +104,23 @@ public final class SessionService {
             session = store.find(tokenHash, now).map(found -> new LiveSession(found.userId(), found.handle(), found.expiresAt()));
             session.ifPresent(found -> cache.put(tokenHash, found));
         }
+        boolean extended = false;
         if (session.isPresent() && isDueForExtension(session.get(), now)) {
             LiveSession used = session.get();
-            LiveSession extended = new LiveSession(used.userId(), used.handle(), now + config.ttl().toMillis());
-            if (store.extend(tokenHash, used.userId(), extended.expiresAt(), now)) {
-                cache.put(tokenHash, extended);
-                session = Optional.of(extended);
+            LiveSession longer = new LiveSession(used.userId(), used.handle(), now + config.ttl().toMillis());
+            if (store.extend(tokenHash, used.userId(), longer.expiresAt(), now)) {
+                cache.put(tokenHash, longer);
+                session = Optional.of(longer);
+                extended = true;
             } else {
                 // Logged out (or expired) since it was read: the token is dead.
                 cache.invalidate(tokenHash);
                 session = Optional.empty();
             }
         }
-        return session.map(found -> new CurrentUser(found.userId(), found.handle(), tokenHash, viaCookie));
+        boolean moved = extended;
+        return session.map(found -> new Resolved(new CurrentUser(found.userId(), found.handle(), tokenHash, viaCookie),
+                Instant.ofEpochMilli(found.expiresAt()), moved));
     }
 
     private boolean isDueForExtension(LiveSession session, long now) {
