@@ -257,9 +257,9 @@ public record Config(
     /**
      * Log-in sessions. store: where they live (database: the sessions table, remembered per node
      * for cacheTtl; redis: the shared Redis, no per-node copy, so a logout holds on every node at
-     * once). waitForReplica (redis only): after creating a session, wait up to this long for a
-     * replica to acknowledge it (Redis WAIT 1), so a primary failover right after a login does not
-     * lose it; 0s: do not wait (asynchronous replication).
+     * once). waitForReplica (redis only): after creating or ending a session, wait up to this long
+     * for a replica to acknowledge it (Redis WAIT 1), so a primary failover right after does not
+     * lose a login or revive a logged-out token; 0s: do not wait (asynchronous replication).
      */
     public record Sessions(Duration ttl, String cookieName, Duration cacheTtl, Store store, Duration waitForReplica) {
         public enum Store { database, redis }

@@ -30,8 +30,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * the same span, only frees the memory. A Redis that cannot be reached (down, or mid-failover)
  * means sessions cannot be checked: every call then throws a 503 problem, never "logged out".
  *
- * <p>waitForReplica: after a login, Redis WAIT 1 on the same connection, so the call returns
- * once a replica holds the session (or the timeout passed; the login stands either way).
+ * <p>waitForReplica: after a login or a logout, Redis WAIT 1 on the same connection, so the call
+ * returns once a replica holds the change (or the timeout passed; the change stands either way).
  */
 public final class RedisSessionStore implements SessionStore {
     private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
@@ -98,19 +98,7 @@ public final class RedisSessionStore implements SessionStore {
         List<String> args = List.of(Long.toString(userId), handle, Long.toString(createdAt), Long.toString(expiresAt),
                 Long.toString(Math.max(1, expiresAt - createdAt)), tokenHash, Long.toString(createdAt),
                 Integer.toString(maxSessionsPerUser), SESSION_PREFIX);
-        if (waitForReplica.isZero()) {
-            call(() -> redis.eval(CREATE, keys, args));
-            return;
-        }
-        // WAIT counts the writes of its own connection: the script and the WAIT share one pipeline.
-        call(() -> {
-            try (AbstractPipeline pipeline = redis.pipelined()) {
-                pipeline.eval(CREATE, keys, args);
-                Response<Long> acknowledged = pipeline.waitReplicas(keys.get(0), 1, waitForReplica.toMillis());
-                pipeline.sync();
-                return acknowledged.get();
-            }
-        });
+        write(CREATE, keys, args);
     }
 
     @Override
@@ -135,12 +123,12 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public void delete(String tokenHash, long userId) {
-        call(() -> redis.eval(DELETE, List.of(SESSION_PREFIX + tokenHash, USER_PREFIX + userId), List.of(tokenHash)));
+        write(DELETE, List.of(SESSION_PREFIX + tokenHash, USER_PREFIX + userId), List.of(tokenHash));
     }
 
     @Override
     public List<String> deleteAllOf(long userId) {
-        Object deleted = call(() -> redis.eval(DELETE_ALL, List.of(USER_PREFIX + userId), List.of(SESSION_PREFIX)));
+        Object deleted = write(DELETE_ALL, List.of(USER_PREFIX + userId), List.of(SESSION_PREFIX));
         List<String> hashes = new ArrayList<>();
         if (deleted instanceof List<?> list) {
             list.forEach(hash -> hashes.add(hash.toString()));
@@ -152,6 +140,26 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public int purgeExpired(long now, int limit) {
         return 0;
+    }
+
+    /**
+     * Runs a script that creates or ends sessions; with waitForReplica, then WAIT 1 on the same
+     * connection (WAIT counts its own connection's writes), so a failover right after cannot undo
+     * it: neither lose a login nor bring back a logged-out token. Extensions do not wait (losing
+     * one costs nothing).
+     */
+    private Object write(String script, List<String> keys, List<String> args) {
+        if (waitForReplica.isZero()) {
+            return call(() -> redis.eval(script, keys, args));
+        }
+        return call(() -> {
+            try (AbstractPipeline pipeline = redis.pipelined()) {
+                Response<Object> result = pipeline.eval(script, keys, args);
+                pipeline.waitReplicas(keys.get(0), 1, waitForReplica.toMillis());
+                pipeline.sync();
+                return result.get();
+            }
+        });
     }
 
     private static <T> T call(Supplier<T> command) {

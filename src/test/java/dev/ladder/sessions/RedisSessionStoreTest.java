@@ -132,7 +132,7 @@ class RedisSessionStoreTest extends SessionStoreContract {
     }
 
     @Test
-    void withWaitForReplicaALoginReturnsOnlyOnceTheReplicaHoldsTheSession() {
+    void withWaitForReplicaLoginsAndLogoutsReturnOnlyOnceTheReplicaHoldsThem() {
         try (RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(server.port()));
              UnifiedJedis waiting = Redis.open(standalone(server.address()), "session-wait-test")) {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
@@ -147,6 +147,15 @@ class RedisSessionStoreTest extends SessionStoreContract {
                 try (Jedis jedis = replica.connect()) {
                     assertThat(jedis.exists(RedisSessionStore.SESSION_PREFIX + hash)).as("session %d on the replica", i).isTrue();
                 }
+            }
+            String first = SessionService.hash("token-0");
+            waitingStore.delete(first, 42);
+            try (Jedis jedis = replica.connect()) {
+                assertThat(jedis.exists(RedisSessionStore.SESSION_PREFIX + first)).as("a logout, on the replica").isFalse();
+            }
+            assertThat(waitingStore.deleteAllOf(42)).hasSize(19).contains(SessionService.hash("token-19"));
+            try (Jedis jedis = replica.connect()) {
+                assertThat(jedis.keys(RedisSessionStore.SESSION_PREFIX + "*")).as("log out everywhere, on the replica").isEmpty();
             }
         }
     }

@@ -31,6 +31,7 @@ class SessionsConfigTest {
         Config config = TestApp.config("users-plus-3", Map.of());
 
         assertThat(config.sessions().store()).isEqualTo(Config.Sessions.Store.redis);
+        assertThat(config.sessions().waitForReplica()).isEqualTo(Duration.ofMillis(100));
     }
 
     @Test
