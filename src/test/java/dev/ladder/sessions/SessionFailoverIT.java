@@ -5,7 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ladder.http.ApiException;
 import dev.ladder.redis.Redis;
+import dev.ladder.testing.Api;
+import dev.ladder.testing.ApiAssertions;
+import dev.ladder.testing.MariaDb;
 import dev.ladder.testing.RedisSentinels;
+import dev.ladder.testing.TestApp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +25,7 @@ import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -117,6 +123,42 @@ class SessionFailoverIT {
         assertThat(store.find("b".repeat(64), later)).isEmpty();
         assertThat(store.deleteAllOf(7)).containsExactlyInAnyOrder("a".repeat(64), "d".repeat(64));
         assertThat(store.find("c".repeat(64), later)).as("bob's").isPresent();
+    }
+
+    @Test
+    void aNodeThroughSentinelAnswers503NotLoggedOutDuringTheFailoverAndKeepsItsSessions() throws Exception {
+        MariaDb mariaDb = MariaDb.shared();
+        Map<String, String> env = new HashMap<>(redis.overrides());
+        env.put("LADDER_DATA_DIR", Files.createTempDirectory("ladder-failover-node").toString());
+        env.put("LADDER_DATABASE_URL", mariaDb.jdbcUrl(mariaDb.createDatabase()));
+        env.put("LADDER_DATABASE_USER", mariaDb.user());
+        env.put("LADDER_DATABASE_PASSWORD", mariaDb.password());
+        env.put("LADDER_SESSIONS_STORE", "redis");
+        env.put("LADDER_SESSIONS_WAIT_FOR_REPLICA", "100ms");
+        try (TestApp node = TestApp.start("single-box", env)) {
+            Api api = new Api(node.apiUri());
+            List<String> tokens = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                tokens.add(api.signUpAndLogIn(ApiAssertions.uniqueHandle("failover")));
+            }
+            HostAndPort before = redis.currentPrimary();
+
+            redis.primary().kill();
+            Map<Integer, Integer> statuses = new ConcurrentSkipListMap<>(); // filled on Awaitility's thread
+            await().atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                int status = api.delete("/api/posts/1", Api.bearer(tokens.get(0))).status();
+                statuses.merge(status, 1, Integer::sum);
+                return status == 404;
+            });
+            redis.awaitFailoverFrom(before, FAILOVER_TIMEOUT);
+
+            assertThat(statuses.keySet()).as("answers while the primary was down, by status").isSubsetOf(503, 404);
+            for (String token : tokens) {
+                assertThat(api.delete("/api/posts/1", Api.bearer(token)).status()).as("a session made before the kill").isEqualTo(404);
+            }
+            assertThat(api.delete("/api/sessions/current", Api.bearer(tokens.get(1))).status()).isEqualTo(204);
+            assertThat(api.delete("/api/posts/1", Api.bearer(tokens.get(1))).status()).isEqualTo(401);
+        }
     }
 
     /** Writers log in as fast as they can; the primary is killed once enough logins were acknowledged. */
