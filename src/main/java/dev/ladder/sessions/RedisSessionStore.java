@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,8 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class RedisSessionStore implements SessionStore {
     private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
+    private static final AtomicLong UNAVAILABLE = new AtomicLong();
+    private static final AtomicLong LAST_LOGGED = new AtomicLong(System.nanoTime() - 2_000_000_000L);
     /** Live sessions one user may hold; the next login ends the one closest to expiry. */
     static final int MAX_SESSIONS_PER_USER = 1000;
     static final String SESSION_PREFIX = "ladder:session:";
@@ -169,9 +172,20 @@ public final class RedisSessionStore implements SessionStore {
             if (e instanceof JedisDataException && !isTransient(e)) {
                 throw e; // a script or type error is a bug: the 500 path logs it
             }
-            log.warn("Session store unavailable: {}", e.toString());
+            logUnavailable(e);
             throw new ApiException(503, "unavailable", "Service unavailable",
                     "the session store could not be reached, so the session cannot be checked; retry shortly");
+        }
+    }
+
+    /** One warning a second at most while Redis is away, with how many failures it stands for: the log stays bounded. */
+    private static void logUnavailable(JedisException e) {
+        long failures = UNAVAILABLE.incrementAndGet();
+        long now = System.nanoTime();
+        long last = LAST_LOGGED.get();
+        if (now - last >= 1_000_000_000L && LAST_LOGGED.compareAndSet(last, now)) {
+            UNAVAILABLE.addAndGet(-failures);
+            log.warn("Session store unavailable ({} failed calls since the last warning): {}", failures, e.toString());
         }
     }
 
