@@ -25,7 +25,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * index is cleaned of expired entries on every login, bounded to {@link #MAX_SESSIONS_PER_USER}
  * (a login beyond it ends the user's session closest to expiry) and expires with its last
  * session. Every change is one Lua script, so a key and its index never disagree, and an
- * extension never brings back a session a logout deleted.
+ * extension never brings back a session a logout deleted. The scripts delete session keys they
+ * find in the index, so they suit one primary (standalone or Sentinel, ElastiCache with cluster
+ * mode off), not Redis Cluster. The handle is copied into the session: handles never change.
  *
  * <p>Expiry is judged by the caller's clock (the {@code expires} field); Redis's own TTL, set to
  * the same span, only frees the memory. A Redis that cannot be reached (down, or mid-failover)
