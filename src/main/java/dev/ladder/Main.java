@@ -43,6 +43,8 @@ import dev.ladder.queue.SqsJobQueue;
 import dev.ladder.redis.Redis;
 import dev.ladder.seed.SeedCommand;
 import dev.ladder.sessions.AuthFilter;
+import dev.ladder.sessions.DatabaseSessionStore;
+import dev.ladder.sessions.RedisSessionStore;
 import dev.ladder.sessions.SessionResource;
 import dev.ladder.sessions.SessionService;
 import dev.ladder.storage.LocalDiskObjectStore;
@@ -170,17 +172,16 @@ public final class Main implements Callable<Integer> {
                 case sqs -> SqsJobQueue.open(config.queue());
             };
             opened.push(thumbnails);
-            QueueMetrics.bind(thumbnails, metrics, Duration.ofSeconds(5));
-            // One Redis client per node (redis.mode), for the shared cache and the session store; connects when first used.
+            // One Redis client per node, shared by whatever uses Redis (redis.mode none: no client).
             UnifiedJedis redis = config.redis().mode() == Config.Redis.Mode.none ? null : Redis.open(config.redis(), "ladder-" + config.node().name());
             if (redis != null) {
                 opened.push(redis);
             }
+            QueueMetrics.bind(thumbnails, metrics, Duration.ofSeconds(5));
 
             // Services
             UserService users = new UserService(database.jdbi(), database.reads(), ids, new PasswordHasher(config.passwords()), clock);
-            SessionService sessions = new SessionService(database.jdbi(), users, config.sessions(), clock,
-                    sessionCache(config.sessions(), metrics));
+            SessionService sessions = sessionService(config, database, redis, users, clock, metrics);
             // Rendered posts and first pages: RenderedPosts fills the cache; the services that change posts invalidate it
             // (PostService on every change, PhotoService when a deleted photo leaves the posts that showed it).
             RedisCaches sharedCache = null;
@@ -284,7 +285,22 @@ public final class Main implements Callable<Integer> {
                 new CachePolicy(ttl, config.cache().negativeTtl(), config.cache().ttlJitterPercent()), RenderedPosts.Rendered::weight, metrics);
     }
 
-    /** Sessions looked up recently, in process (a shared session store comes with the stateless app tier). */
+    /**
+     * Sessions in the database, remembered per node for sessions.cacheTtl; or in Redis, with no
+     * per-node copy: a Redis look-up costs about what the copy saves, and a copy would let a
+     * logged-out token live on other nodes for cacheTtl.
+     */
+    private static SessionService sessionService(Config config, Database database, UnifiedJedis redis, UserService users, Clock clock,
+                                                 PrometheusMeterRegistry metrics) {
+        return switch (config.sessions().store()) {
+            case database -> new SessionService(new DatabaseSessionStore(database.jdbi()), users, config.sessions(), clock,
+                    sessionCache(config.sessions(), metrics));
+            case redis -> new SessionService(new RedisSessionStore(redis, config.sessions().waitForReplica()), users, config.sessions(),
+                    clock, Cache.none());
+        };
+    }
+
+    /** Sessions looked up recently, in process (database store only). */
     private static Cache<SessionService.LiveSession> sessionCache(Config.Sessions config, PrometheusMeterRegistry metrics) {
         if (config.cacheTtl().isZero()) {
             return Cache.none();

@@ -52,6 +52,13 @@ public record Config(
         if (cache.kind() == Cache.Kind.redis && redis.mode() == Redis.Mode.none) {
             throw new ConfigException("cache.kind", "redis needs redis.mode standalone or sentinel (redis.mode is none)");
         }
+        if (sessions.store() == Sessions.Store.redis && redis.mode() == Redis.Mode.none) {
+            throw new ConfigException("sessions.store", "redis needs redis.mode standalone or sentinel (redis.mode is none)");
+        }
+        if (sessions.store() == Sessions.Store.redis && sessions.waitForReplica().compareTo(redis.socketTimeout()) >= 0) {
+            throw new ConfigException("sessions.waitForReplica", "must be below redis.socketTimeout (" + redis.socketTimeout().toMillis()
+                    + "ms), or a login waiting for its replica is cut off as a dead Redis");
+        }
         if (web.assets() == Web.Assets.published && storage.kind() == Storage.Kind.s3 && storage.publicBaseUrl().isEmpty()) {
             throw new ConfigException("web.assets", "published needs storage.publicBaseUrl (a CDN or public bucket URL) when storage.kind is s3");
         }
@@ -279,12 +286,23 @@ public record Config(
         }
     }
 
-    public record Sessions(Duration ttl, String cookieName, Duration cacheTtl) {
+    /**
+     * Log-in sessions. store: where they live (database: the sessions table, remembered per node
+     * for cacheTtl; redis: the shared Redis, no per-node copy, so a logout holds on every node at
+     * once). waitForReplica (redis only): after creating or ending a session, wait up to this long
+     * for a replica to acknowledge it (Redis WAIT 1), so a primary failover right after does not
+     * lose a login or revive a logged-out token; 0s: do not wait (asynchronous replication).
+     */
+    public record Sessions(Duration ttl, String cookieName, Duration cacheTtl, Store store, Duration waitForReplica) {
+        public enum Store { database, redis }
+
         private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
         public Sessions {
             Check.duration("sessions.ttl", ttl, Duration.ofMinutes(1), Duration.ofDays(365));
             Check.duration("sessions.cacheTtl", cacheTtl, Duration.ZERO, Duration.ofMinutes(5));
+            Check.present("sessions.store", store);
+            Check.duration("sessions.waitForReplica", waitForReplica, Duration.ZERO, Duration.ofSeconds(5));
             Check.notBlank("sessions.cookieName", cookieName);
             if (!COOKIE_NAME.matcher(cookieName).matches()) {
                 throw new ConfigException("sessions.cookieName", "must be 1-64 of [A-Za-z0-9_-]");

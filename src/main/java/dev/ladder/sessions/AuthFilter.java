@@ -5,8 +5,11 @@ import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
 import java.security.Principal;
@@ -21,9 +24,14 @@ import java.util.function.Supplier;
  * cookie-authenticated changes against cross-site request forgery by checking Origin (or,
  * lacking it, Referer) against the service's own origin and the configured extra ones.
  * Resources that need a user call {@link #require(SecurityContext)}.
+ *
+ * <p>When a request made with the cookie slides its session's expiry, the response renews the
+ * cookie to the new expiry (unless the response sets the cookie itself, as a logout does), so a
+ * browser in use keeps its session as long as the server does.
  */
 @Priority(Priorities.AUTHENTICATION)
-public final class AuthFilter implements ContainerRequestFilter {
+public final class AuthFilter implements ContainerRequestFilter, ContainerResponseFilter {
+    private static final String RENEWED = AuthFilter.class.getName() + ".renewed";
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
     private static final String BEARER = "bearer ";
 
@@ -61,15 +69,31 @@ public final class AuthFilter implements ContainerRequestFilter {
         if (!unsafe) {
             // Reads mostly need no user, and the page's cookie rides on every one of them: look the
             // session up only if the resource asks who is calling.
-            request.setSecurityContext(new LazyUserContext(() -> sessions.resolve(token, viaCookie), viaCookie, secure));
+            request.setSecurityContext(new LazyUserContext(() -> resolve(request, token, viaCookie), viaCookie, secure));
             return;
         }
-        Optional<CurrentUser> user = sessions.resolve(token, viaCookie);
+        Optional<CurrentUser> user = resolve(request, token, viaCookie);
         if (user.isPresent() && viaCookie && !provesSameOrigin(origin, request)) {
             throw ApiException.forbidden("a change made with the session cookie must carry an Origin or Referer header of this site");
         }
         if (user.isPresent()) {
             request.setSecurityContext(new LazyUserContext(() -> user, viaCookie, secure));
+        }
+    }
+
+    private Optional<CurrentUser> resolve(ContainerRequestContext request, String token, boolean viaCookie) {
+        Optional<SessionService.Resolved> resolved = sessions.resolveSession(token, viaCookie);
+        resolved.filter(session -> viaCookie && session.extended())
+                .ifPresent(session -> request.setProperty(RENEWED, SessionCookies.of(sessions.cookieName(), token, session.expiresAt(),
+                        isHttps(request))));
+        return resolved.map(SessionService.Resolved::user);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        if (request.getProperty(RENEWED) instanceof NewCookie renewed
+                && !response.getCookies().containsKey(sessions.cookieName())) {
+            response.getHeaders().add(HttpHeaders.SET_COOKIE, renewed);
         }
     }
 

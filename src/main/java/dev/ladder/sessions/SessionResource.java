@@ -15,7 +15,6 @@ import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -57,9 +56,8 @@ public final class SessionResource {
         }
         SessionService.NewSession session = found.orElseThrow(() -> new ApiException(401, "bad-credentials",
                 "Wrong handle or password", "the handle and password do not match a user"));
-        long maxAge = Math.max(0, Duration.between(Instant.now(), session.expiresAt()).toSeconds());
         return Response.created(URI.create("/api/sessions/current"))
-                .cookie(cookie(session.token(), maxAge, context))
+                .cookie(cookie(session.token(), session.expiresAt(), context))
                 .entity(new SessionView(session.token(), session.expiresAt()))
                 .build();
     }
@@ -68,18 +66,20 @@ public final class SessionResource {
     @Path("/current")
     public Response logOut(@Context SecurityContext security, @Context ContainerRequestContext context) {
         sessions.logOut(AuthFilter.require(security));
-        return Response.noContent().cookie(cookie("", 0, context)).build();
+        return Response.noContent().cookie(cookie("", null, context)).build();
     }
 
-    /** The session cookie: script cannot read it, other sites' requests do not carry it, https keeps it secret. */
-    private NewCookie cookie(String value, long maxAgeSeconds, ContainerRequestContext context) {
-        return new NewCookie.Builder(sessions.cookieName())
-                .value(value)
-                .path("/")
-                .httpOnly(true)
-                .secure(AuthFilter.isHttps(context))
-                .sameSite(NewCookie.SameSite.LAX)
-                .maxAge((int) Math.min(Integer.MAX_VALUE, maxAgeSeconds))
-                .build();
+    /**
+     * "Log out everywhere": ends every session of the caller, the one making this request included
+     * (a stolen token dies with the rest), on every node at once with the Redis store.
+     */
+    @DELETE
+    public Response logOutEverywhere(@Context SecurityContext security, @Context ContainerRequestContext context) {
+        sessions.logOutEverywhere(AuthFilter.require(security));
+        return Response.noContent().cookie(cookie("", null, context)).build();
+    }
+
+    private NewCookie cookie(String token, Instant expiresAt, ContainerRequestContext context) {
+        return SessionCookies.of(sessions.cookieName(), token, expiresAt, AuthFilter.isHttps(context));
     }
 }

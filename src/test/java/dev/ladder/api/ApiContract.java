@@ -202,6 +202,23 @@ public abstract class ApiContract {
         }
 
         @Test
+        void loggingOutEverywhereKillsEveryTokenOfTheCallerAtOnceAndNoOneElses() {
+            String handle = uniqueHandle("gail");
+            String phone = api.signUpAndLogIn(handle);
+            String laptop = api.post("/api/sessions", json(Map.of("handle", handle, "password", "password123"))).text("token");
+            String someoneElse = api.signUpAndLogIn(uniqueHandle("hal"));
+
+            Reply everywhere = api.delete("/api/sessions", bearer(laptop));
+
+            assertThat(everywhere.status()).isEqualTo(204);
+            assertThat(everywhere.header("Set-Cookie")).contains("Max-Age=0");
+            assertProblem(createPost(phone, "after logging out everywhere"), 401, "unauthorized");
+            assertProblem(createPost(laptop, "after logging out everywhere"), 401, "unauthorized");
+            assertThat(createPost(someoneElse, "still logged in").status()).isEqualTo(201);
+            assertProblem(api.delete("/api/sessions"), 401, "unauthorized");
+        }
+
+        @Test
         void loggingOutWithoutASessionIs401() {
             assertProblem(api.delete("/api/sessions/current"), 401, "unauthorized");
             assertProblem(api.delete("/api/sessions/current", bearer("made-up-token")), 401, "unauthorized");

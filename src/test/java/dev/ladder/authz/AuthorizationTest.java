@@ -100,6 +100,13 @@ class AuthorizationTest {
                         Api.bearer(target.token("alice"))).status()).as("alice's session after bob logged out").isEqualTo(200);
             }
         }), expect(204, 204, 401, 401, 403, 403)));
+        rows.add(new Row("DELETE /api/sessions", "log out everywhere", t -> new Call("/api/sessions", null, null, (caller, reply) -> {
+            // Ending all of one's own sessions never ends anyone else's.
+            if (caller == Caller.OTHER) {
+                assertThat(target.api().get("/api/photos/" + target.seed(FuzzTarget.Seed.ALICE_PRIVATE_PHOTO),
+                        Api.bearer(target.token("alice"))).status()).as("alice's session after bob logged out everywhere").isEqualTo(200);
+            }
+        }), expect(204, 204, 401, 401, 403, 403)));
         rows.add(new Row("POST /api/posts", "", t -> json("/api/posts", Map.of("body", "hello")), expect(201, 201, 401, 401, 403, 403)));
         rows.add(new Row("POST /api/posts", "showing alice's unpublished photo", t -> json("/api/posts",
                 Map.of("body", "mine now", "photoIds", List.of(upload(t)))), expect(201, 400, 401, 401, 403, 403)));

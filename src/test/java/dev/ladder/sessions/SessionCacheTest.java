@@ -6,16 +6,14 @@ import dev.ladder.cache.InProcessCache;
 import dev.ladder.config.Config;
 import dev.ladder.db.Database;
 import dev.ladder.ids.IdGenerator;
+import dev.ladder.testing.MovableClock;
 import dev.ladder.testing.TestApp;
 import dev.ladder.users.PasswordHasher;
 import dev.ladder.users.UserService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,8 +34,9 @@ class SessionCacheTest {
         database.migrate();
         clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
         UserService users = new UserService(database.jdbi(), new IdGenerator(1), new PasswordHasher(config.passwords()), clock);
-        Config.Sessions sessionConfig = new Config.Sessions(Duration.ofMinutes(10), "ladder_session", Duration.ofMinutes(5));
-        sessions = new SessionService(database.jdbi(), users, sessionConfig, clock, new InProcessCache<>("sessions", 1 << 20,
+        Config.Sessions sessionConfig = new Config.Sessions(Duration.ofMinutes(10), "ladder_session", Duration.ofMinutes(5),
+                Config.Sessions.Store.database, Duration.ZERO);
+        sessions = new SessionService(new DatabaseSessionStore(database.jdbi()), users, sessionConfig, clock, new InProcessCache<>("sessions", 1 << 20,
                 sessionConfig.cacheTtl(), SessionService.LiveSession::weight, new SimpleMeterRegistry()));
         users.signUp("cached_user", "cached@example.com", PASSWORD);
     }
@@ -76,32 +75,5 @@ class SessionCacheTest {
         clock.advance(Duration.ofMinutes(10).plusMillis(1));
 
         assertThat(sessions.resolve(token, false)).isEmpty();
-    }
-
-    private static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
