@@ -1,6 +1,9 @@
 package dev.ladder.sessions;
 
 import dev.ladder.http.ApiException;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +17,7 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -30,8 +34,12 @@ import redis.clients.jedis.exceptions.JedisException;
  * mode off), not Redis Cluster. The handle is copied into the session: handles never change.
  *
  * <p>Expiry is judged by the caller's clock (the {@code expires} field); Redis's own TTL, set to
- * the same span, only frees the memory. A Redis that cannot be reached (down, or mid-failover)
- * means sessions cannot be checked: every call then throws a 503 problem, never "logged out".
+ * the same span, only frees the memory. A call that cannot reach Redis is tried again with
+ * backoff for about {@link #RIDE_OUT} (resilience4j Retry): long enough for Sentinel to promote the
+ * replica (2.4-3.9 s measured locally), so a primary's death slows requests instead of failing
+ * them; every call is idempotent, so a retry cannot do twice what a lost reply did once. A Redis
+ * that stays away means sessions cannot be checked: the call then throws a 503 problem, never
+ * "logged out".
  *
  * <p>waitForReplica: after a login or a logout, Redis WAIT 1 on the same connection, so the call
  * returns once a replica holds the change (or the timeout passed; the change stands either way).
@@ -82,19 +90,54 @@ public final class RedisSessionStore implements SessionStore {
             return hashes
             """;
 
+    /** About how long a call keeps trying an unreachable Redis: 100 ms, then 1.5x, at most 1 s apart. */
+    static final Duration RIDE_OUT = Duration.ofSeconds(7);
+
     private final UnifiedJedis redis;
+    private final Retry retry;
     private final Duration waitForReplica;
     private final int maxSessionsPerUser;
 
     /** redis is shared with the node's other users of Redis: the caller closes it, not this store. */
     public RedisSessionStore(UnifiedJedis redis, Duration waitForReplica) {
-        this(redis, waitForReplica, MAX_SESSIONS_PER_USER);
+        this(redis, waitForReplica, MAX_SESSIONS_PER_USER, RIDE_OUT);
     }
 
-    RedisSessionStore(UnifiedJedis redis, Duration waitForReplica, int maxSessionsPerUser) {
+    /** rideOut: how long a call keeps trying an unreachable Redis (zero: one attempt). */
+    RedisSessionStore(UnifiedJedis redis, Duration waitForReplica, int maxSessionsPerUser, Duration rideOut) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.waitForReplica = Objects.requireNonNull(waitForReplica, "waitForReplica");
         this.maxSessionsPerUser = maxSessionsPerUser;
+        this.retry = Retry.of("session-store", RetryConfig.custom()
+                .maxAttempts(attemptsWithin(rideOut))
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(FIRST_WAIT, BACKOFF, LONGEST_WAIT))
+                .retryOnException(RedisSessionStore::worthRetrying)
+                .failAfterMaxAttempts(false)
+                .build());
+    }
+
+    private static final Duration FIRST_WAIT = Duration.ofMillis(100);
+    private static final double BACKOFF = 1.5;
+    private static final Duration LONGEST_WAIT = Duration.ofSeconds(1);
+
+    /** Attempts whose backoff waits add up to about rideOut. */
+    static int attemptsWithin(Duration rideOut) {
+        int attempts = 1;
+        double waited = 0;
+        double wait = FIRST_WAIT.toMillis();
+        while (waited + wait <= rideOut.toMillis()) {
+            waited += wait;
+            attempts++;
+            wait = Math.min(wait * BACKOFF, LONGEST_WAIT.toMillis());
+        }
+        return attempts;
+    }
+
+    /** Connection failures and the replies of a failover in progress; never a script or type error (a bug). */
+    private static boolean worthRetrying(Throwable e) {
+        return e instanceof JedisConnectionException
+                || (e instanceof JedisException jedis && !(e instanceof JedisDataException))
+                || (e instanceof JedisDataException data && isTransient(data));
     }
 
     @Override
@@ -167,9 +210,9 @@ public final class RedisSessionStore implements SessionStore {
         });
     }
 
-    private static <T> T call(Supplier<T> command) {
+    private <T> T call(Supplier<T> command) {
         try {
-            return command.get();
+            return retry.executeSupplier(command);
         } catch (JedisException e) {
             if (e instanceof JedisDataException && !isTransient(e)) {
                 throw e; // a script or type error is a bug: the 500 path logs it

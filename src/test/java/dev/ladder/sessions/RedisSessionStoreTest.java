@@ -48,7 +48,7 @@ class RedisSessionStoreTest extends SessionStoreContract {
             jedis.flushAll();
         }
         client = Redis.open(standalone(server.address()), "session-store-test");
-        return new RedisSessionStore(client, Duration.ZERO, 5);
+        return new RedisSessionStore(client, Duration.ZERO, 5, Duration.ZERO); // one attempt: a dead Redis answers at once
     }
 
     @AfterEach
@@ -129,6 +129,31 @@ class RedisSessionStoreTest extends SessionStoreContract {
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(503));
         assertThatThrownBy(() -> sessions.logIn("alice", "a long enough password"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(503));
+    }
+
+    @Test
+    void aCallRidesOutARedisThatComesBackWithinTheWindow() throws Exception {
+        SessionStore patient = new RedisSessionStore(client, Duration.ZERO, 5, Duration.ofSeconds(10));
+        patient.create("hash-1", 7, "alice", 1_000, 10_000);
+        try (Jedis jedis = server.connect()) {
+            jedis.configSet("save", ""); // nothing on disk: the restart below must not be what keeps the session
+        }
+        patient.create("hash-1", 7, "alice", 1_000, 10_000);
+        server.kill();
+        Thread restarter = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(1_500);
+            } catch (InterruptedException e) {
+                return;
+            }
+            server.restart();
+        });
+        // Redis is gone while the call starts and back (empty) 1.5 s later: the call waits for it
+        // instead of answering 503, and then reads what the restarted server holds.
+        assertThat(patient.find("hash-1", 2_000)).isEmpty();
+        restarter.join();
+        assertThat(RedisSessionStore.attemptsWithin(Duration.ZERO)).isEqualTo(1);
+        assertThat(RedisSessionStore.attemptsWithin(RedisSessionStore.RIDE_OUT)).isBetween(8, 14);
     }
 
     @Test
