@@ -218,6 +218,7 @@ public final class Drill {
             if (png != null) {
                 phase = "thumbs";
                 waitUntil("every accepted photo thumbnailed", Duration.ofMinutes(3), () -> photos.stream().allMatch(id -> ready(api, token, id)));
+                facts.put("thumbnailBacklogDoneAfterWholeSeconds", round((System.nanoTime() - wholeAt) / 1e9));
             }
             phase = "stopping";
             readLoad.stop(Duration.ofSeconds(60));
@@ -259,18 +260,21 @@ public final class Drill {
             }
             case "worker-kill" -> {
                 Cluster.Host victim = status.group("worker").getFirst();
+                facts.put("target", victim.name());
                 Drills.kill9(victim);
                 holdFault(faultFor);
                 yield Restore.of(() -> up(status, victim), () -> waitUp(victim));
             }
             case "replica-kill" -> {
                 Cluster.Host victim = status.group("db_replica").getFirst();
+                facts.put("target", victim.name());
                 Drills.kill9(victim);
                 holdFault(faultFor);
                 yield Restore.of(() -> up(status, victim), () -> waitReplicating(victim));
             }
             case "redis-kill" -> {
                 Cluster.Host victim = status.group("redis_primary").getFirst();
+                facts.put("target", victim.name());
                 Drills.kill9(victim);
                 waitUntil("Sentinel naming another Redis primary", Duration.ofSeconds(90),
                         () -> Cluster.status().group("redis_primary").stream().anyMatch(host -> !host.name().equals(victim.name()) && host.up()));
@@ -280,6 +284,7 @@ public final class Drill {
             }
             case "primary-kill" -> {
                 Cluster.Host primary = Drills.one(status, "db_primary");
+                facts.put("target", primary.name());
                 Drills.kill9(primary);
                 waitUntil("a write failing after the kill", Duration.ofSeconds(30), () -> writeOutcomes.failed() > 0);
                 long started = System.nanoTime();
@@ -441,7 +446,7 @@ public final class Drill {
         long lastFailure = all.stream().filter(a -> !a.ok()).mapToLong(Outcomes.Attempt::endNanos).max().orElse(0);
         double failureWindow = firstFailure == 0 ? 0 : (lastFailure - firstFailure) / 1e9;
         long writesFailedFrom = writeAttempts.firstFailureStart().orElse(0L);
-        double writeWindow = writesFailedFrom == 0 ? 0 : writeAttempts.firstSuccessEndAfter(writesFailedFrom).map(end -> (end - writesFailedFrom) / 1e9).orElse(-1.0);
+        double writeWindow = writesFailedFrom == 0 ? -2 : writeAttempts.firstSuccessEndAfter(writesFailedFrom).map(end -> (end - writesFailedFrom) / 1e9).orElse(-1.0);
 
         Map<String, Boolean> targets = new LinkedHashMap<>();
         targets.put("acknowledged writes lost = 0", lost.isEmpty());
@@ -465,14 +470,16 @@ public final class Drill {
         System.out.printf("failed          reads %d %s, write attempts %d %s%s%n", failedReads, reads.failedByKind(), writeAttempts.failed(),
                 writeAttempts.failedByKind(), uploads.sent() == 0 ? "" : ", uploads " + uploads.failed() + " " + uploads.failedByKind());
         System.out.printf("served by       reads %s, writes %s%n", reads.byNode(), writeAttempts.byNode());
+        System.out.printf("slowest         read %.1f s, write attempt %.1f s (answered or not)%n", slowest(reads), slowest(writeAttempts));
         System.out.printf("writes          %d logical, %d acknowledged, %d found afterwards, %d LOST, %d never acknowledged (gave up)%n",
                 writes.all().size(), acknowledged.size(), acknowledged.size() - lost.size(), lost.size(), writes.all().size() - acknowledged.size());
         if (photos > 0) {
             System.out.printf("photos          %d accepted, %d without a thumbnail at the end%n", photos, photosWithoutThumbnail);
         }
         System.out.printf("failure window  %s%n", firstFailure == 0 ? "none: no request failed"
-                : "%.1f s (first failed request sent at %.1f s, last failed one ended %.1f s); writes failing for %s".formatted(failureWindow,
-                        seconds(firstFailure), seconds(lastFailure), writeWindow < 0 ? "the rest of the drill" : "%.1f s".formatted(writeWindow)));
+                : "%.1f s (first failed request sent at %.1f s, last failed one ended %.1f s); %s".formatted(failureWindow,
+                        seconds(firstFailure), seconds(lastFailure), writeWindow == -2 ? "no write failed" : writeWindow < 0 ? "writes failing for the rest of the drill"
+                                : "writes failing for %.1f s".formatted(writeWindow)));
         System.out.printf("recovery        fault at %.1f s, restore from %.1f s, whole again at %.1f s: %.1f s from fault to whole %s%n",
                 seconds(faultAt), seconds(restoredAt), seconds(wholeAt), (wholeAt - faultAt) / 1e9, facts);
         targets.forEach((name, ok) -> System.out.printf("target          %s: %s%n", name, ok ? "met" : "MISSED"));
@@ -497,11 +504,18 @@ public final class Drill {
         result.put("photos", photos);
         result.put("photosWithoutThumbnail", photosWithoutThumbnail);
         result.put("failureWindowSeconds", round(failureWindow));
+        result.put("writeFailureWindowSeconds", writeWindow == -2 ? 0 : round(writeWindow));
+        result.put("slowestReadSeconds", round(slowest(reads)));
+        result.put("slowestWriteAttemptSeconds", round(slowest(writeAttempts)));
         result.put("faultToWholeSeconds", round((wholeAt - faultAt) / 1e9));
         result.putAll(facts);
         result.put("targetsMet", met);
         System.out.printf("[drill-result] %s%n", toJson(result));
         return met ? 0 : 1;
+    }
+
+    private static double slowest(Outcomes outcomes) {
+        return outcomes.attempts().stream().mapToLong(attempt -> attempt.endNanos() - attempt.startNanos()).max().orElse(0) / 1e9;
     }
 
     private static boolean ready(Api api, String token, String photoId) {
