@@ -414,7 +414,11 @@ public final class Drill {
     private void waitReplicating(Cluster.Host host) {
         waitUntil(host.name() + " up and replicating", Duration.ofMinutes(3), () -> {
             Cluster.Host now = Cluster.status().host(host.name());
-            Map<String, Object> replication = now.db() == null ? null : now.db().replication();
+            if (now.db() == null) {
+                // A group whose database details status does not report: running is all it can tell.
+                return now.up();
+            }
+            Map<String, Object> replication = now.db().replication();
             return now.up() && replication != null && "Yes".equals(replication.get("io")) && "Yes".equals(replication.get("sql"));
         });
     }
