@@ -68,7 +68,8 @@ public final class Drill {
               --settle SECONDS  load kept on after the cluster is whole again (default 5)
             prints progress every 2 s, then: requests, failed by status, writes acknowledged/found/lost,
             the window in which requests failed, the time until the cluster was whole again.
-            exit 0: targets met (or drill skipped: the stage lacks its hosts); 1: targets missed; 2: usage, cluster not up""";
+            exit 0: targets met (or drill skipped: the stage lacks its hosts); 1: targets missed or the drill could not finish;
+            2: usage, cluster not up""";
 
     private final String drill;
     private final Map<String, String> options;
@@ -108,6 +109,11 @@ public final class Drill {
         } catch (UsageException e) {
             System.err.println("[drill] " + e.getMessage());
             code = 2;
+        } catch (IllegalStateException e) {
+            // A restore that failed or a wait that gave up: the cluster may not be whole.
+            System.err.println("[drill] the drill could not finish: " + e.getMessage()
+                    + "\n[drill] check `scripts/cluster status`; `scripts/cluster up` restarts what is down");
+            code = 1;
         }
         System.exit(code);
     }
