@@ -21,21 +21,21 @@ import java.util.List;
  * up (limited to what a drill broke), failover and deploy with their output in the test's
  * output; kill a host's process with SIGKILL; talk to the load balancer over TLS.
  */
-final class Drills {
+public final class Drills {
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(6);
 
     private Drills() {
     }
 
     /** The one host of a group (db_primary, db_standby, lb). */
-    static Cluster.Host one(Cluster.Status status, String group) {
+    public static Cluster.Host one(Cluster.Status status, String group) {
         List<Cluster.Host> members = status.group(group);
         assertThat(members).as("hosts of group " + group).hasSize(1);
         return members.getFirst();
     }
 
     /** Runs `scripts/cluster ARGS...`; its output goes to the test output; fails on a non-zero exit. */
-    static void run(String... args) {
+    public static void run(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Cluster.repo().resolve("scripts/cluster").toString());
         command.addAll(List.of(args));
@@ -50,7 +50,7 @@ final class Drills {
     }
 
     /** `scripts/cluster up` (for onlyHosts, when given); it keeps the jar a deploy made the release. */
-    static void up(String... onlyHosts) {
+    public static void up(String... onlyHosts) {
         List<String> args = new ArrayList<>(List.of("up"));
         // The whole playbook takes minutes on a busy 2-core machine; a drill limits it to what it broke.
         if (onlyHosts.length > 0) {
@@ -60,7 +60,7 @@ final class Drills {
     }
 
     /** `scripts/cluster deploy JAR`: a rolling deploy; the jar becomes the cluster's release. */
-    static void deploy(Path jar) {
+    public static void deploy(Path jar) {
         run("deploy", jar.toString());
     }
 
@@ -68,7 +68,7 @@ final class Drills {
      * A copy of target/ladder.jar that differs by one extra entry, so a deploy has something new
      * to roll out (the same jar again would change nothing and restart no node).
      */
-    static Path newBuildOfTheJar() {
+    public static Path newBuildOfTheJar() {
         Path original = Cluster.repo().resolve("target/ladder.jar");
         Path copy = Cluster.repo().resolve("target/ladder-redeploy-" + System.currentTimeMillis() + ".jar");
         try {
@@ -83,7 +83,7 @@ final class Drills {
     }
 
     /** SIGKILL: no shutdown hook, no drain, no clean InnoDB shutdown. */
-    static void kill9(Cluster.Host host) {
+    public static void kill9(Cluster.Host host) {
         assertThat(host.pid()).as("pid of " + host.name()).isNotNull();
         ProcessHandle process = ProcessHandle.of(host.pid())
                 .orElseThrow(() -> new IllegalStateException("no process " + host.pid() + " for " + host.name()));
@@ -92,7 +92,7 @@ final class Drills {
     }
 
     /** An HTTPS client trusting only the cluster's CA, with time for a TLS handshake on a loaded machine. */
-    static HttpClient httpsClient(Cluster.Status status) {
+    public static HttpClient httpsClient(Cluster.Status status) {
         return HttpClient.newBuilder()
                 .sslContext(Cluster.sslContext(status.caCert()))
                 // Covers the TLS handshake too: a cold JVM on a loaded 2-core machine took over 5 s.
@@ -101,12 +101,12 @@ final class Drills {
     }
 
     /** The API through the load balancer. */
-    static Api api(Cluster.Status status) {
+    public static Api api(Cluster.Status status) {
         return new Api(status.url(), httpsClient(status));
     }
 
     /** The API of one app node, straight to its own plain-HTTP port (for the few checks that must bypass the balancer). */
-    static Api direct(Cluster.Host node) {
+    public static Api direct(Cluster.Host node) {
         return new Api(URI.create("http://127.0.0.1:" + node.port("http")));
     }
 }

@@ -18,32 +18,32 @@ import java.util.stream.Collectors;
  * that replaced one, and the node that served it (X-Served-By). Times are seconds since the
  * drill's origin, so a report reads as a timeline.
  */
-final class Outcomes {
+public final class Outcomes {
     /** One request. status is 0 when no response came (error names why). */
-    record Attempt(long startNanos, long endNanos, int status, String error, String servedBy) {
-        boolean ok() {
+    public record Attempt(long startNanos, long endNanos, int status, String error, String servedBy) {
+        public boolean ok() {
             return error == null && status >= 200 && status < 400;
         }
 
-        String kind() {
+        public String kind() {
             return error != null ? error : Integer.toString(status);
         }
     }
 
     /** A response, or null with the attempt saying why there was none. */
-    record Sent(Attempt attempt, HttpResponse<String> response) {
+    public record Sent(Attempt attempt, HttpResponse<String> response) {
     }
 
     private final String name;
     private final long origin;
     private final ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
 
-    Outcomes(String name, long originNanos) {
+    public Outcomes(String name, long originNanos) {
         this.name = name;
         this.origin = originNanos;
     }
 
-    Sent send(HttpClient client, HttpRequest request) {
+    public Sent send(HttpClient client, HttpRequest request) {
         long start = System.nanoTime();
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -61,30 +61,30 @@ final class Outcomes {
         }
     }
 
-    List<Attempt> attempts() {
+    public List<Attempt> attempts() {
         return List.copyOf(attempts);
     }
 
-    long sent() {
+    public long sent() {
         return attempts.size();
     }
 
-    long failed() {
+    public long failed() {
         return attempts.stream().filter(attempt -> !attempt.ok()).count();
     }
 
     /** Attempts by status (or error), e.g. {200=812, 503=14, HttpTimeoutException=1}. */
-    Map<String, Long> byKind() {
+    public Map<String, Long> byKind() {
         return count(Attempt::kind);
     }
 
     /** Attempts by the node that served them. */
-    Map<String, Long> byNode() {
+    public Map<String, Long> byNode() {
         return count(Attempt::servedBy);
     }
 
     /** Failed attempts by status (or error). */
-    Map<String, Long> failedByKind() {
+    public Map<String, Long> failedByKind() {
         return attempts.stream().filter(attempt -> !attempt.ok())
                 .collect(Collectors.groupingBy(Attempt::kind, TreeMap::new, Collectors.counting()));
     }
@@ -94,27 +94,27 @@ final class Outcomes {
     }
 
     /** When the first attempt that failed was sent. */
-    Optional<Long> firstFailureStart() {
+    public Optional<Long> firstFailureStart() {
         return attempts.stream().filter(attempt -> !attempt.ok()).map(Attempt::startNanos).min(Long::compare);
     }
 
     /** When the last failed attempt ended. */
-    Optional<Long> lastFailureEnd() {
+    public Optional<Long> lastFailureEnd() {
         return attempts.stream().filter(attempt -> !attempt.ok()).map(Attempt::endNanos).max(Long::compare);
     }
 
     /** When the first success sent after the given moment ended. */
-    Optional<Long> firstSuccessEndAfter(long nanos) {
+    public Optional<Long> firstSuccessEndAfter(long nanos) {
         return attempts.stream().filter(attempt -> attempt.ok() && attempt.startNanos() >= nanos).map(Attempt::endNanos)
                 .min(Long::compare);
     }
 
     /** Seconds from the drill's origin. */
-    double at(long nanos) {
+    public double at(long nanos) {
         return (nanos - origin) / 1e9;
     }
 
-    String summary() {
+    public String summary() {
         return "[drill] %s: sent %d, ok %d, failed %d; by status %s; by node %s".formatted(
                 name, sent(), sent() - failed(), failed(), byKind(), byNode());
     }

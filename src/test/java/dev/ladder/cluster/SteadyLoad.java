@@ -17,7 +17,7 @@ import java.util.function.IntConsumer;
  * time, so a drill that goes wrong still ends. The task (one request, or one write retried until
  * acknowledged) records its own outcomes.
  */
-final class SteadyLoad implements AutoCloseable {
+public final class SteadyLoad implements AutoCloseable {
     private final String name;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicInteger started = new AtomicInteger();
@@ -30,7 +30,7 @@ final class SteadyLoad implements AutoCloseable {
     }
 
     /** Starts threadCount threads, each running task(n) with a fresh n until stop(), maxTasks in all, or maxTime. */
-    static SteadyLoad start(String name, int threadCount, int maxTasks, Duration maxTime, IntConsumer task) {
+    public static SteadyLoad start(String name, int threadCount, int maxTasks, Duration maxTime, IntConsumer task) {
         SteadyLoad load = new SteadyLoad(name, threadCount);
         long deadline = System.nanoTime() + maxTime.toNanos();
         for (int i = 0; i < threadCount; i++) {
@@ -48,12 +48,12 @@ final class SteadyLoad implements AutoCloseable {
     }
 
     /** Tasks started so far. */
-    int tasks() {
+    public int tasks() {
         return Math.min(started.get(), Integer.MAX_VALUE);
     }
 
     /** Asks the threads to stop after their current task and waits (bounded) for them. */
-    void stop(Duration wait) {
+    public void stop(Duration wait) {
         stopping.set(true);
         long deadline = System.nanoTime() + wait.toNanos();
         for (Future<?> thread : running) {
