@@ -34,6 +34,10 @@ public interface PostDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM posts WHERE id = :id")
     Optional<Post> find(long id);
 
+    /** The row, locked until the transaction ends: an edit without If-Match applies to whatever is current. */
+    @SqlQuery("SELECT " + COLUMNS + " FROM posts WHERE id = :id FOR UPDATE")
+    Optional<Post> findForUpdate(long id);
+
     /** Changes the body only if the post is still at the expected version; returns rows changed. */
     @SqlUpdate("""
             UPDATE posts SET body = :body, version = version + 1, updated_at = :updatedAt

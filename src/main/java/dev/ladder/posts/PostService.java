@@ -113,7 +113,10 @@ public final class PostService {
         validateBody(body);
         Post updated = jdbi.inTransaction(handle -> {
             PostDao dao = handle.attach(PostDao.class);
-            Post current = dao.find(id).orElseThrow(() -> ApiException.notFound("that post"));
+            // Without If-Match the edit applies to the current version, whatever a concurrent edit did:
+            // the row is locked, so the version read is still current at the update (no spurious 412).
+            Post current = (expectedVersion.isPresent() ? dao.find(id) : dao.findForUpdate(id))
+                    .orElseThrow(() -> ApiException.notFound("that post"));
             if (current.authorId() != editor.id()) {
                 throw ApiException.forbidden("only the author may change a post");
             }

@@ -188,6 +188,8 @@ final class QueryPlans {
                 Map.of("id", values.postWithPhoto), Map.of(), Map.of("posts", "PRIMARY", "pp", "PRIMARY"), Kind.LOOKUP));
         cases.add(new Case("PostDao.find", "newest post", sql(PostDao.class, "find"),
                 Map.of("id", values.newestPost), Map.of(), Map.of("posts", "PRIMARY"), Kind.LOOKUP));
+        cases.add(new Case("PostDao.findForUpdate", "newest post", sql(PostDao.class, "findForUpdate"),
+                Map.of("id", values.newestPost), Map.of(), Map.of("posts", "PRIMARY"), Kind.LOOKUP));
         cases.add(new Case("PostDao.update", "newest post", sql(PostDao.class, "update"),
                 Map.of("id", values.newestPost, "expectedVersion", 1, "body", "changed", "updatedAt", now), Map.of(),
                 Map.of("posts", "PRIMARY"), Kind.LOOKUP));
@@ -216,8 +218,12 @@ final class QueryPlans {
                 Map.of("id", values.hotAuthor), Map.of(), Map.of("users", "PRIMARY"), Kind.LOOKUP));
         cases.add(new Case("SessionDao.FIND_LIVE", "a live session", SessionDao.FIND_LIVE,
                 Map.of("tokenHash", values.liveToken, "now", now), Map.of(), Map.of("s", "PRIMARY", "u", "PRIMARY"), Kind.LOOKUP));
-        cases.add(new Case("SessionDao.findUser", "a live session", sql(SessionDao.class, "findUser"),
-                Map.of("tokenHash", values.liveToken, "now", now), Map.of(), Map.of("s", "PRIMARY", "u", "PRIMARY"), Kind.LOOKUP));
+        cases.add(new Case("SessionDao.extend", "a live session slides", sql(SessionDao.class, "extend"),
+                Map.of("tokenHash", values.liveToken, "expiresAt", now + 1_000, "now", now), Map.of(), Map.of("sessions", "PRIMARY"), Kind.LOOKUP));
+        cases.add(new Case("SessionDao.tokenHashesOf", "log out everywhere: the user's sessions", sql(SessionDao.class, "tokenHashesOf"),
+                Map.of("userId", values.hotAuthor), Map.of(), Map.of("sessions", "sessions_user"), Kind.LOOKUP));
+        cases.add(new Case("SessionDao.deleteAllOf", "log out everywhere", sql(SessionDao.class, "deleteAllOf"),
+                Map.of("userId", values.hotAuthor), Map.of(), Map.of("sessions", "sessions_user"), Kind.LOOKUP));
         cases.add(new Case("SessionDao.delete", "log out", sql(SessionDao.class, "delete"),
                 Map.of("tokenHash", values.liveToken), Map.of(), Map.of("sessions", "PRIMARY"), Kind.LOOKUP));
         cases.add(new Case("SessionDao.deleteExpired", "housekeeping, 10,000 a run", sql(SessionDao.class, "deleteExpired"),
