@@ -29,10 +29,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * next: an app node killed (nobody logged out: sessions live in Redis), the Redis primary killed
  * (Sentinel promotes the replica; requests wait it out: zero 5xx, sessions kept), Redis killed
  * entirely (reads come from the database: zero 5xx), a read replica killed (zero failed reads).
+ * Named to run after the topology's own checks (alphabetical order), on a cluster they left whole.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FaultsPlus3IT {
+class TiersKilledPlus3IT {
     private static final int USERS = 8;
     private static final String[] BACKING = {"s3", "sqs", "db", "lb", "cdn", "redis", "sentinel", "db_replica"};
 
@@ -60,13 +61,15 @@ class FaultsPlus3IT {
     @Order(1)
     void killingAnAppNodeLogsNobodyOut() {
         Cluster.Host victim = status.group("write_api").getFirst();
-        Drills.kill9(victim);
-        // Every session works through the other write node: none lived in the dead node.
-        await("the balancer routes writes past " + victim.name()).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                .until(() -> everySessionWrites("after killing " + victim.name()).isEmpty());
-        assertThat(everySessionWrites("after killing " + victim.name())).as("sessions refused").isEmpty();
-        Drills.up(withBacking(victim.name()));
-        await(victim.name() + " back").atMost(Duration.ofSeconds(90)).until(() -> Cluster.status().host(victim.name()).up());
+        try {
+            Drills.kill9(victim);
+            // Every session works through the other write node: none lived in the dead node.
+            await("the balancer routes writes past " + victim.name()).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> everySessionWrites("after killing " + victim.name()).isEmpty());
+            assertThat(everySessionWrites("after killing " + victim.name())).as("sessions refused").isEmpty();
+        } finally {
+            restore(withBacking(victim.name()));
+        }
     }
 
     @Test
@@ -74,13 +77,14 @@ class FaultsPlus3IT {
     void killingTheRedisPrimaryUnderLoadFailsNoRequestAndKeepsEverySession() {
         Cluster.Status before = Cluster.status();
         Cluster.Host primary = before.host(before.redisPrimary());
-        Outcomes outcomes = underLoad("Redis primary " + primary.name() + " killed", () -> Drills.kill9(primary), Duration.ofSeconds(15));
-        assertThat(outcomes.failed()).as("failed requests by kind " + outcomes.failedByKind()).isZero();
-        assertThat(everySessionWrites("after the Redis failover")).as("sessions lost by the failover").isEmpty();
-        assertThat(Cluster.status().redisPrimary()).isNotEqualTo(primary.name());
-        Drills.up(primary.name());
-        await(primary.name() + " back as a replica").atMost(Duration.ofSeconds(90))
-                .until(() -> Cluster.status().host(primary.name()).up());
+        try {
+            Outcomes outcomes = underLoad("Redis primary " + primary.name() + " killed", () -> Drills.kill9(primary), Duration.ofSeconds(15));
+            assertThat(outcomes.failed()).as("failed requests by kind " + outcomes.failedByKind()).isZero();
+            assertThat(everySessionWrites("after the Redis failover")).as("sessions lost by the failover").isEmpty();
+            assertThat(Cluster.status().redisPrimary()).isNotEqualTo(primary.name());
+        } finally {
+            restore(primary.name());
+        }
     }
 
     @Test
@@ -91,17 +95,19 @@ class FaultsPlus3IT {
         servers.addAll(before.group("redis_replica"));
         long origin = System.nanoTime();
         Outcomes reads = new Outcomes("anonymous reads while Redis is gone", origin);
-        try (SteadyLoad load = SteadyLoad.start("reads", 3, 100_000, Duration.ofSeconds(60), n -> read(reads, n))) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> reads.sent() >= 100);
-            servers.forEach(Drills::kill9);
-            long killed = reads.sent();
-            await().atMost(Duration.ofSeconds(60)).until(() -> reads.sent() >= killed + 300);
-            load.stop(Duration.ofSeconds(30));
+        try {
+            try (SteadyLoad load = SteadyLoad.start("reads", 3, 100_000, Duration.ofSeconds(60), n -> read(reads, n))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> reads.sent() >= 100);
+                servers.forEach(Drills::kill9);
+                long killed = reads.sent();
+                await().atMost(Duration.ofSeconds(60)).until(() -> reads.sent() >= killed + 300);
+                load.stop(Duration.ofSeconds(30));
+            }
+            System.out.println(reads.summary());
+            assertThat(reads.failed()).as("failed reads by kind " + reads.failedByKind()).isZero();
+        } finally {
+            restore(servers.stream().map(Cluster.Host::name).toArray(String[]::new));
         }
-        System.out.println(reads.summary());
-        assertThat(reads.failed()).as("failed reads by kind " + reads.failedByKind()).isZero();
-        Drills.up(servers.stream().map(Cluster.Host::name).toArray(String[]::new));
-        await("Redis back").atMost(Duration.ofSeconds(90)).until(() -> Cluster.status().group("redis_primary").stream().allMatch(Cluster.Host::up));
     }
 
     @Test
@@ -110,26 +116,35 @@ class FaultsPlus3IT {
         Cluster.Host replica = Cluster.status().group("db_replica").getFirst();
         long origin = System.nanoTime();
         Outcomes reads = new Outcomes("reads while " + replica.name() + " is killed", origin);
-        try (SteadyLoad load = SteadyLoad.start("replica-reads", 3, 100_000, Duration.ofSeconds(60), n -> {
-            // Pages a replica answers (not the cached first pages), and profiles.
-            String handle = handles.get(n % handles.size());
-            String path = switch (n % 3) {
-                case 0 -> "/api/users/" + handle + "/posts?limit=5";
-                case 1 -> "/api/posts?limit=7";
-                default -> "/api/users/" + handle;
-            };
-            reads.send(client, HttpRequest.newBuilder(status.url().resolve(path)).timeout(Duration.ofSeconds(20)).GET().build());
-        })) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> reads.sent() >= 100);
-            Drills.kill9(replica);
-            long killed = reads.sent();
-            await().atMost(Duration.ofSeconds(60)).until(() -> reads.sent() >= killed + 300);
-            load.stop(Duration.ofSeconds(30));
+        try {
+            try (SteadyLoad load = SteadyLoad.start("replica-reads", 3, 100_000, Duration.ofSeconds(60), n -> {
+                // Pages a replica answers (not the cached first pages), and profiles.
+                String handle = handles.get(n % handles.size());
+                String path = switch (n % 3) {
+                    case 0 -> "/api/users/" + handle + "/posts?limit=5";
+                    case 1 -> "/api/posts?limit=7";
+                    default -> "/api/users/" + handle;
+                };
+                reads.send(client, HttpRequest.newBuilder(status.url().resolve(path)).timeout(Duration.ofSeconds(20)).GET().build());
+            })) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> reads.sent() >= 100);
+                Drills.kill9(replica);
+                long killed = reads.sent();
+                await().atMost(Duration.ofSeconds(60)).until(() -> reads.sent() >= killed + 300);
+                load.stop(Duration.ofSeconds(30));
+            }
+        } finally {
+            restore(replica.name());
         }
         System.out.println(reads.summary());
         assertThat(reads.failed()).as("failed reads by kind " + reads.failedByKind()).isZero();
-        Drills.up(replica.name());
-        await(replica.name() + " back").atMost(Duration.ofSeconds(90)).until(() -> Cluster.status().host(replica.name()).up());
+    }
+
+    /** `scripts/cluster up --limit` for what a test broke, waiting until every one of those hosts runs again. */
+    private static void restore(String... hostsAndGroups) {
+        Drills.up(hostsAndGroups);
+        await("hosts back: " + String.join(",", hostsAndGroups)).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> Cluster.status().hosts().stream().allMatch(Cluster.Host::up));
     }
 
     /** Reads and authenticated edits through the balancer while fault runs; for how long after it. */
