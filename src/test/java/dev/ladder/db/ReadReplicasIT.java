@@ -11,7 +11,6 @@ import dev.ladder.testing.Api.Reply;
 import dev.ladder.testing.MariaDb;
 import dev.ladder.testing.TestApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -65,15 +63,9 @@ class ReadReplicasIT {
                 ONLY_ON_REPLICA);
     }
 
-    private Map<String, String> node(int id, String roles) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("LADDER_DATA_DIR", Files.createTempDirectory("ladder-replicas-node" + id).toString());
-        env.put("LADDER_DATABASE_URL", primary.jdbcUrl(database));
-        env.put("LADDER_DATABASE_USER", primary.user());
-        env.put("LADDER_DATABASE_PASSWORD", primary.password());
+    private Map<String, String> node(int id, String roles) {
+        Map<String, String> env = TestApp.nodeOverrides(primary, database, id, roles);
         env.put("LADDER_DATABASE_REPLICA_URL", replica.jdbcUrl(database));
-        env.put("LADDER_NODE_ID", Integer.toString(id));
-        env.put("LADDER_NODE_ROLES", roles);
         return env;
     }
 

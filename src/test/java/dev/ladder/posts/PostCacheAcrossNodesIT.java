@@ -10,9 +10,7 @@ import dev.ladder.testing.Api;
 import dev.ladder.testing.Api.Reply;
 import dev.ladder.testing.MariaDb;
 import dev.ladder.testing.TestApp;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,14 +43,8 @@ class PostCacheAcrossNodesIT {
         token = writer.signUpAndLogIn(uniqueHandle("twonodes"));
     }
 
-    private static Map<String, String> node(MariaDb mariaDb, String database, int id, String roles) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("LADDER_DATA_DIR", Files.createTempDirectory("ladder-node" + id).toString());
-        env.put("LADDER_DATABASE_URL", mariaDb.jdbcUrl(database));
-        env.put("LADDER_DATABASE_USER", mariaDb.user());
-        env.put("LADDER_DATABASE_PASSWORD", mariaDb.password());
-        env.put("LADDER_NODE_ID", Integer.toString(id));
-        env.put("LADDER_NODE_ROLES", roles);
+    private static Map<String, String> node(MariaDb mariaDb, String database, int id, String roles) {
+        Map<String, String> env = TestApp.nodeOverrides(mariaDb, database, id, roles);
         env.put("LADDER_POSTS_CACHE_TTL", CACHE_TTL.toSeconds() + "s");
         return env;
     }

@@ -11,10 +11,8 @@ import dev.ladder.testing.Api.Reply;
 import dev.ladder.testing.MariaDb;
 import dev.ladder.testing.RedisServer;
 import dev.ladder.testing.TestApp;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -57,14 +55,8 @@ class SharedPostCacheAcrossNodesIT {
         token = writer.signUpAndLogIn(handle);
     }
 
-    private Map<String, String> node(MariaDb mariaDb, String database, int id, String roles) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("LADDER_DATA_DIR", Files.createTempDirectory("ladder-node" + id).toString());
-        env.put("LADDER_DATABASE_URL", mariaDb.jdbcUrl(database));
-        env.put("LADDER_DATABASE_USER", mariaDb.user());
-        env.put("LADDER_DATABASE_PASSWORD", mariaDb.password());
-        env.put("LADDER_NODE_ID", Integer.toString(id));
-        env.put("LADDER_NODE_ROLES", roles);
+    private Map<String, String> node(MariaDb mariaDb, String database, int id, String roles) {
+        Map<String, String> env = TestApp.nodeOverrides(mariaDb, database, id, roles);
         env.put("LADDER_REDIS_MODE", "standalone");
         env.put("LADDER_REDIS_ADDRESS", redis.address());
         env.put("LADDER_CACHE_KIND", "redis");

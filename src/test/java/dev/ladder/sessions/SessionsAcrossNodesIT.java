@@ -10,10 +10,8 @@ import dev.ladder.testing.JarProcess;
 import dev.ladder.testing.MariaDb;
 import dev.ladder.testing.RedisServer;
 import dev.ladder.testing.TestApp;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -48,14 +46,8 @@ class SessionsAcrossNodesIT {
         two = new Api(second.apiUri());
     }
 
-    private Map<String, String> node(RedisServer server, int id, String roles) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("LADDER_DATA_DIR", Files.createTempDirectory("ladder-sessions-node" + id).toString());
-        env.put("LADDER_DATABASE_URL", mariaDb.jdbcUrl(database));
-        env.put("LADDER_DATABASE_USER", mariaDb.user());
-        env.put("LADDER_DATABASE_PASSWORD", mariaDb.password());
-        env.put("LADDER_NODE_ID", Integer.toString(id));
-        env.put("LADDER_NODE_ROLES", roles);
+    private Map<String, String> node(RedisServer server, int id, String roles) {
+        Map<String, String> env = TestApp.nodeOverrides(mariaDb, database, id, roles);
         env.put("LADDER_REDIS_MODE", "standalone");
         env.put("LADDER_REDIS_ADDRESS", server.address());
         env.put("LADDER_SESSIONS_STORE", "redis");

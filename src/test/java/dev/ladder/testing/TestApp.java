@@ -34,6 +34,25 @@ public final class TestApp implements AutoCloseable {
     }
 
     /**
+     * The overrides of one of several nodes on a database of the test MariaDB: its own data
+     * folder, node id and roles (a mutable map: a test adds what its nodes share besides).
+     */
+    public static Map<String, String> nodeOverrides(MariaDb mariaDb, String database, int nodeId, String roles) {
+        Map<String, String> env = new HashMap<>();
+        try {
+            env.put("LADDER_DATA_DIR", java.nio.file.Files.createTempDirectory("ladder-node" + nodeId).toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        env.put("LADDER_DATABASE_URL", mariaDb.jdbcUrl(database));
+        env.put("LADDER_DATABASE_USER", mariaDb.user());
+        env.put("LADDER_DATABASE_PASSWORD", mariaDb.password());
+        env.put("LADDER_NODE_ID", Integer.toString(nodeId));
+        env.put("LADDER_NODE_ROLES", roles);
+        return env;
+    }
+
+    /**
      * The overrides for users-plus on this machine: a database of the test MariaDB, a bucket of
      * the test S3 server and a fresh queue (created at start-up) on the test SQS server.
      */
