@@ -60,6 +60,11 @@ public final class Api {
             return headers.firstValue(name).orElse(null);
         }
 
+        /** The Set-Cookie header that sets the cookie called name (a response may set several), or null. */
+        public String setCookie(String name) {
+            return headers.allValues("Set-Cookie").stream().filter(cookie -> cookie.startsWith(name + "=")).findFirst().orElse(null);
+        }
+
         public String text(String field) {
             JsonNode node = json().get(field);
             return node == null || node.isNull() ? null : node.asText();
