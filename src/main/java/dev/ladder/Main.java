@@ -197,7 +197,8 @@ public final class Main implements Callable<Integer> {
             RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache, links);
             IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), clock);
             Health health = new Health(database::isReachable, sharedCache == null ? () -> true : sharedCache::healthy);
-            Throttle throttle = Throttle.inProcess(config.rateLimits());
+            // Rate limits in Redis when there is one, so they hold across nodes (per node while Redis fails).
+            Throttle throttle = redis == null ? Throttle.inProcess(config.rateLimits()) : Throttle.shared(config.rateLimits(), redis, metrics);
 
             // Resources and server: the public API and page on web nodes, the admin port on every node
             HttpServer.PublicSite site = null;

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Token buckets by name. This stage keeps them in process ({@link InProcessRateLimiter}); the
- * Redis stage swaps in an implementation on bucket4j's Redis proxy manager, so limits hold across
- * nodes, without a change to the callers.
+ * Token buckets by name: in process ({@link InProcessRateLimiter}), or, when the stage has a
+ * Redis, in Redis through bucket4j's Jedis proxy manager ({@link RedisRateLimiter}), so limits
+ * hold across nodes, without a change to the callers.
  */
 public interface RateLimiter {
     /** Takes one token from the bucket named key (refilled at rate); empty if taken, else how long until one is free. */

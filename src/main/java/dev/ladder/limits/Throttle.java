@@ -4,6 +4,7 @@ import dev.ladder.config.Config;
 import dev.ladder.config.Durations;
 import dev.ladder.config.Rate;
 import dev.ladder.http.ApiException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The rate limits of the things an abuser would repeat: logging in, signing up, writing. A refusal
@@ -30,7 +32,19 @@ public final class Throttle {
 
     /** In process, bounded to 100,000 buckets. */
     public static Throttle inProcess(Config.RateLimits config) {
-        return new Throttle(config, new InProcessRateLimiter(100_000, Duration.ofDays(1)));
+        return new Throttle(config, inProcessLimiter());
+    }
+
+    /**
+     * In Redis, shared by every node; while Redis fails, this node's in-process buckets answer
+     * instead (see {@link RedisRateLimiter}), and a failing Redis is left alone for 5 s at a time.
+     */
+    public static Throttle shared(Config.RateLimits config, UnifiedJedis redis, MeterRegistry metrics) {
+        return new Throttle(config, new RedisRateLimiter(redis, inProcessLimiter(), Duration.ofSeconds(5), metrics));
+    }
+
+    private static RateLimiter inProcessLimiter() {
+        return new InProcessRateLimiter(100_000, Duration.ofDays(1));
     }
 
     public void signUp(String address) {
