@@ -204,6 +204,76 @@ def pool_and_app_metrics(out):
     }
 
 
+READS_DEFINITION = (
+    "over the JMeter phase (metrics-before-jmeter.txt to metrics-after.txt): HTTP reads = JMeter's measured samples "
+    "named 'Read ...' (GETs; writes excluded); cache = the read and write nodes' cache_requests_total{cache=\"posts\"} "
+    "(users-plus-3: near-hit = the node's Caffeine, hit = Redis, miss = loaded from MariaDB) or, without it, the "
+    "in-process cache_gets_total{cache=\"posts\"}; SELECTs = each MariaDB's Com_select delta (every SELECT it ran: "
+    "the app's reads, the writes' own SELECTs and read-your-writes checks, health checks), replica share = replicas' "
+    "SELECTs / all SELECTs; replica lag = the maximum of the nodes' ladder_db_replica_lag_seconds and of each replica's "
+    "Seconds_Behind_Master, sampled every 2 s over the whole measured window (replica-lag.txt)")
+
+
+def cluster_reads(out, jmeter):
+    """Where a cluster run's reads were answered: post cache, replicas or primary; and the replica lag seen."""
+    before = metrics(os.path.join(out, "metrics-before-jmeter.txt"))
+    after = metrics(os.path.join(out, "metrics-after.txt"))
+    if not after or not any(name == "mariadb_com_select" for name, _, _ in after):
+        return None
+
+    def delta(name, **where):
+        return metric_sum(after, name, **where) - metric_sum(before, name, **where)
+
+    samplers = (jmeter or {}).get("samplers") or {}
+    http_reads = sum(stats["samples"] for label, stats in samplers.items() if label.startswith("Read "))
+    http_requests = ((jmeter or {}).get("total") or {}).get("samples") or 0
+    cache = {result: int(delta("cache_requests_total", cache="posts", result=result)) for result in ("near-hit", "hit", "miss")}
+    if not sum(cache.values()):  # users-plus-2: the in-process post cache only
+        cache = {"hit": int(delta("cache_gets_total", cache="posts", result="hit")),
+                 "miss": int(delta("cache_gets_total", cache="posts", result="miss"))}
+    lookups = sum(cache.values())
+    selects = {}
+    for name, labels, _ in after:
+        if name == "mariadb_com_select":
+            selects[labels["host"]] = {"group": labels["group"], "selects": int(delta(name, host=labels["host"]))}
+    by_group = Counter()
+    for host in selects.values():
+        by_group[host["group"]] += host["selects"]
+    all_selects = sum(by_group.values())
+    lag = {"node": [], "db": []}
+    lag_file = os.path.join(out, "replica-lag.txt")
+    if os.path.exists(lag_file):
+        for line in open(lag_file):
+            parts = line.split()
+            if len(parts) == 3 and ":" in parts[1]:
+                try:
+                    lag[parts[1].split(":")[0]].append(float(parts[2]))
+                except (KeyError, ValueError):  # "NULL": the replica's SQL thread is not running
+                    lag[parts[1].split(":")[0]].append(math.nan)
+
+    def lag_figures(values):
+        known = [v for v in values if not math.isnan(v)]
+        return {"samples": len(values), "unknown": len(values) - len(known), "max_s": max(known) if known else None,
+                "mean_s": round(sum(known) / len(known), 3) if known else None}
+
+    return {
+        "definition": READS_DEFINITION,
+        "http_reads": http_reads,
+        "http_requests": http_requests,
+        "cache": dict(cache, lookups=lookups,
+                      hit_percent=round(100 * (lookups - cache["miss"]) / lookups, 2) if lookups else None,
+                      near_hit_percent=round(100 * cache["near-hit"] / lookups, 2) if lookups and "near-hit" in cache else None),
+        "selects": {"by_host": selects, "primary": by_group["db_primary"], "standby": by_group["db_standby"],
+                    "replicas": by_group["db_replica"], "all": all_selects,
+                    "replica_percent": round(100 * by_group["db_replica"] / all_selects, 2) if all_selects else None,
+                    "per_http_read": round(all_selects / http_reads, 3) if http_reads else None,
+                    "per_http_request": round(all_selects / http_requests, 3) if http_requests else None},
+        "app_replica_reads": int(delta("ladder_db_replica_reads_total")),
+        "app_replica_fallbacks": int(delta("ladder_db_replica_fallbacks_total")),
+        "replica_lag": {"nodes_gauge": lag_figures(lag["node"]), "seconds_behind_master": lag_figures(lag["db"])},
+    }
+
+
 # ------------------------------------------------------------------------------------------ JFR
 
 DURATION = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(-?\d+(?:\.\d+)?)S)?$")
@@ -480,6 +550,7 @@ def command_run(args):
                 else None,
         }
     summary["metrics"] = pool_and_app_metrics(out)
+    summary["reads"] = cluster_reads(out, summary["jmeter"])
     summary["profile"] = jfr_analysis(os.path.join(out, "app.jfr"))
     summary["verdict"] = verdict(summary)
     # What this report was made from, so `report.py again DIR` can remake it after the tool changes.
@@ -560,6 +631,27 @@ def write_profile(out, summary):
                          ("post cache hits / misses", f"{m['post_cache']['hits']} / {m['post_cache']['misses']}"),
                          ("post cache hit %", m["post_cache"]["hit_percent"]),
                          ("HTTP requests served", m["http_requests"])], ["figure", "value"]), ""]
+    reads = summary.get("reads")
+    if reads:
+        cache, selects, lag = reads["cache"], reads["selects"], reads["replica_lag"]
+
+        def lag_text(figures):
+            return (f"max {figures['max_s']} s, mean {figures['mean_s']} s over {figures['samples']} samples"
+                    f" ({figures['unknown']} unknown)") if figures["samples"] else "no samples"
+
+        parts += ["## Reads: cache, replicas, primary (the JMeter phase)", "",
+                  table([("HTTP reads (JMeter 'Read ...' samples) / all requests", f"{reads['http_reads']} / {reads['http_requests']}"),
+                         ("post cache lookups: near-hit / hit / miss", " / ".join(str(cache.get(k, "—")) for k in ("near-hit", "hit", "miss"))),
+                         ("post cache hit % (near-hit + hit)", cache["hit_percent"]),
+                         ("SELECTs: primary / standby / replicas", f"{selects['primary']} / {selects['standby']} / {selects['replicas']}"),
+                         ("replicas' share of SELECTs %", selects["replica_percent"]),
+                         ("SELECTs per HTTP read", selects["per_http_read"]),
+                         ("SELECTs per HTTP request", selects["per_http_request"]),
+                         ("app: reads sent to a replica / fallbacks to the primary",
+                          f"{reads['app_replica_reads']} / {reads['app_replica_fallbacks']}"),
+                         ("replica lag, nodes' gauge", lag_text(lag["nodes_gauge"])),
+                         ("replica lag, Seconds_Behind_Master", lag_text(lag["seconds_behind_master"]))],
+                        ["figure", "value"]), "", f"Definitions: {reads['definition']}.", ""]
     if os.path.exists(jfr):
         for view, title in (("hot-methods", "jfr view hot-methods"), ("allocation-by-site", "jfr view allocation-by-site"),
                             ("gc-pauses", "jfr view gc-pauses"), ("contention-by-site", "jfr view contention-by-site")):
@@ -614,8 +706,13 @@ def headline(summary):
     writes = summary.get("wrk_writes") or {}
     sysbench = summary.get("sysbench") or {}
     ratios = summary.get("ratios_to_sysbench") or {}
+    reads = summary.get("reads") or {}
     return {
         "load average before / after": summary["cpu"].get("loadavg_before_after"),
+        "post cache hit % (JMeter phase)": (reads.get("cache") or {}).get("hit_percent"),
+        "replicas' share of SELECTs %": (reads.get("selects") or {}).get("replica_percent"),
+        "SELECTs per HTTP read": (reads.get("selects") or {}).get("per_http_read"),
+        "replica lag max (s)": ((reads.get("replica_lag") or {}).get("seconds_behind_master") or {}).get("max_s"),
         "JMeter throughput (req/s)": jm.get("throughput_per_s"),
         "JMeter p50 (ms)": jm.get("p50_ms"),
         "JMeter p95 (ms)": jm.get("p95_ms"),
