@@ -3,11 +3,7 @@ package dev.ladder.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +15,6 @@ import org.junit.jupiter.api.Test;
  * cluster ITs (ReadNodeKilled, PrimaryFailover); this checks the command, not them again.
  */
 class DrillScriptClusterIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void helpListsEveryDrillAndWhatNeedsTheNextStage() {
@@ -60,21 +55,11 @@ class DrillScriptClusterIT {
         assertThat(primary.db().semiSyncPrimary()).as("semi-sync back ON once the standby caught up").isEqualTo("ON");
     }
 
-    /** `scripts/drill ARGS` from this JVM's class path (no Maven inside the Maven build). */
     private static Cluster.Result drill(String... args) {
-        List<String> command = new ArrayList<>(List.of("env", "DRILL_CLASSPATH=" + System.getProperty("java.class.path"),
-                Cluster.repo().resolve("scripts/drill").toString()));
-        command.addAll(List.of(args));
-        return Cluster.run(command, Duration.ofMinutes(5));
+        return Drills.drillScript(args);
     }
 
     private static JsonNode result(Cluster.Result run) {
-        String line = run.output().lines().filter(l -> l.startsWith("[drill-result] ")).reduce((first, last) -> last)
-                .orElseThrow(() -> new AssertionError("no [drill-result] line in:\n" + run.output()));
-        try {
-            return JSON.readTree(line.substring("[drill-result] ".length()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Drills.drillResult(run);
     }
 }

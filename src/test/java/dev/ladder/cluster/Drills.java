@@ -2,6 +2,8 @@ package dev.ladder.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ladder.testing.Api;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -108,5 +110,24 @@ public final class Drills {
     /** The API of one app node, straight to its own plain-HTTP port (for the few checks that must bypass the balancer). */
     public static Api direct(Cluster.Host node) {
         return new Api(URI.create("http://127.0.0.1:" + node.port("http")));
+    }
+
+    /** `scripts/drill ARGS` from this JVM's class path (no Maven inside the Maven build). */
+    public static Cluster.Result drillScript(String... args) {
+        List<String> command = new ArrayList<>(List.of("env", "DRILL_CLASSPATH=" + System.getProperty("java.class.path"),
+                Cluster.repo().resolve("scripts/drill").toString()));
+        command.addAll(List.of(args));
+        return Cluster.run(command, Duration.ofMinutes(5));
+    }
+
+    /** The last {@code [drill-result]} line a drill printed, as JSON. */
+    public static JsonNode drillResult(Cluster.Result run) {
+        String line = run.output().lines().filter(l -> l.startsWith("[drill-result] ")).reduce((first, last) -> last)
+                .orElseThrow(() -> new AssertionError("no [drill-result] line in:\n" + run.output()));
+        try {
+            return new ObjectMapper().readTree(line.substring("[drill-result] ".length()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
