@@ -2,8 +2,8 @@ package dev.ladder.cache;
 
 import dev.ladder.config.Config;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import dev.ladder.ops.Breakers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,20 +55,9 @@ public final class RedisCaches implements AutoCloseable {
         this.jedis = Objects.requireNonNull(jedis, "jedis");
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.breaker = CircuitBreaker.of("redis-cache", CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(20)
-                .minimumNumberOfCalls(5)
-                .failureRateThreshold(50)
-                .waitDurationInOpenState(config.breakerOpenFor())
-                .permittedNumberOfCallsInHalfOpenState(3)
-                // Every exception counts (the default): whatever Redis or its client throws, the request goes to the database.
-                .build());
-        for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN)) {
-            Gauge.builder("cache.breaker.state", breaker, current -> current.getState() == state ? 1 : 0)
-                    .description("1 for the state the Redis cache's circuit breaker is in")
-                    .tag("state", state.name().toLowerCase(java.util.Locale.ROOT)).register(metrics);
-        }
+        // Whatever Redis or its client throws counts, and the request goes to the database.
+        this.breaker = Breakers.of("redis-cache", config.breakerOpenFor(), 3);
+        Breakers.stateGauge(breaker, "cache.breaker.state", "1 for the state the Redis cache's circuit breaker is in", metrics);
         Gauge.builder("cache.invalidations.subscribed", this, caches -> caches.subscribed ? 1 : 0)
                 .description("1 while this node receives other nodes' cache invalidations").register(metrics);
         this.redisErrors = Counter.builder("cache.redis.errors").description("Redis calls that failed (the breaker counts them)")

@@ -1,7 +1,7 @@
 package dev.ladder.db;
 
+import dev.ladder.ops.Breakers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -76,14 +76,7 @@ public final class Reads {
             this.waitsTimedOut = null;
             return;
         }
-        this.breaker = CircuitBreaker.of("db-replica", CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(20)
-                .minimumNumberOfCalls(5)
-                .failureRateThreshold(50)
-                .waitDurationInOpenState(Duration.ofSeconds(5))
-                .permittedNumberOfCallsInHalfOpenState(2)
-                .build());
+        this.breaker = Breakers.of("db-replica", Duration.ofSeconds(5), 2);
         this.replicaReads = Counter.builder("ladder.db.replica.reads")
                 .description("Reads that may be stale, served by a replica")
                 .register(metrics);

@@ -9,15 +9,12 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.jedis.Bucket4jJedis;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import dev.ladder.ops.Breakers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -62,20 +59,9 @@ public final class RedisRateLimiter implements RateLimiter {
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
                 .build()
                 .withMapper((String key) -> (KEY_PREFIX + key).getBytes(StandardCharsets.UTF_8));
-        this.breaker = CircuitBreaker.of("redis-rate-limits", CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(20)
-                .minimumNumberOfCalls(5)
-                .failureRateThreshold(50)
-                .waitDurationInOpenState(openFor)
-                .permittedNumberOfCallsInHalfOpenState(3)
-                // Every exception counts (the default): whatever Redis or its client throws, the node's own buckets answer.
-                .build());
-        for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN)) {
-            Gauge.builder("ratelimit.breaker.state", breaker, current -> current.getState() == state ? 1 : 0)
-                    .description("1 for the state the Redis rate limits' circuit breaker is in")
-                    .tag("state", state.name().toLowerCase(Locale.ROOT)).register(metrics);
-        }
+        // Whatever Redis or its client throws counts, and the node's own buckets answer.
+        this.breaker = Breakers.of("redis-rate-limits", openFor, 3);
+        Breakers.stateGauge(breaker, "ratelimit.breaker.state", "1 for the state the Redis rate limits' circuit breaker is in", metrics);
         this.fallbacks = Counter.builder("ratelimit.redis.fallbacks")
                 .description("Rate-limit calls this node answered from its own buckets because Redis failed or its breaker was open")
                 .register(metrics);

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Objects as files under one folder (embedded and single-box). Writes go to a temporary file
@@ -23,6 +25,8 @@ import java.util.stream.Stream;
  * folder at {@link #MEDIA_PATH}.
  */
 public final class LocalDiskObjectStore implements ObjectStore {
+    private static final Logger log = LoggerFactory.getLogger(LocalDiskObjectStore.class);
+
     public static final String MEDIA_PATH = "/media";
 
     private final Path root;
@@ -90,6 +94,7 @@ public final class LocalDiskObjectStore implements ObjectStore {
         } catch (AccessDeniedException | UnsupportedOperationException e) {
             // The platform cannot open or force a folder (Windows refuses both): the rename itself
             // is then the only ordering there is, and the put stays as durable as the OS makes it.
+            log.debug("Folder {} cannot be forced on this platform ({}); relying on the rename alone", folder, e.toString());
         }
     }
 
