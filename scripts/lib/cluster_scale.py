@@ -370,12 +370,14 @@ def scale_in(pool, name=None):
     runtime = Runtime(data["runtimeSocket"])
     began = time.time()
     drained = None
+    in_flight = None
     if runtime.server_stat(pool, name) is None:
         log("HAProxy has no %s/%s (restarted since?): stopping the node only" % (pool, name))
     else:
         # No new requests; those under way finish (HAProxy's sessions with the server reach 0).
         log("haproxy: set server %s/%s state drain" % (pool, name))
         runtime("set server %s/%s state drain" % (pool, name))
+        in_flight = int((runtime.server_stat(pool, name) or {}).get("scur") or 0)
         deadline = time.time() + DRAIN_TIMEOUT
         while True:
             row = runtime.server_stat(pool, name) or {}
@@ -388,7 +390,8 @@ def scale_in(pool, name=None):
                 break
             time.sleep(0.05)
         runtime("set server %s/%s state maint" % (pool, name))
-        log("%s drained in %s s, now in maintenance" % (name, "%.2f" % drained if drained is not None else "-"))
+        log("%s drained in %s s (%d requests under way when it started), now in maintenance" % (
+            name, "%.2f" % drained if drained is not None else "-", in_flight))
     stopped = stop(pid, STOP_TIMEOUT)
     log("%s (pid %s) stopped %.2f s after SIGTERM" % (name, pid, stopped))
     if runtime.server_stat(pool, name) is not None:
@@ -403,7 +406,7 @@ def scale_in(pool, name=None):
     shutil.rmtree(os.path.join(base, name), ignore_errors=True)
     print("[drill-result] " + json.dumps({
         "action": "scale-in", "pool": pool, "node": name, "pid": pid,
-        "drainSeconds": round(drained, 3) if drained is not None else None,
+        "inFlightAtDrain": in_flight, "drainSeconds": round(drained, 3) if drained is not None else None,
         "stopSeconds": round(stopped, 3), "totalSeconds": round(time.time() - began, 3)}), flush=True)
 
 
