@@ -274,9 +274,12 @@ def scale_out(pool):
     home = os.path.join(base, name)
     template_home = os.path.join(base, template["name"])
     os.makedirs(home, mode=0o750, exist_ok=True)
+    # Every file of the node's folder but its own state (the jar, the profile, and whatever the role
+    # adds beside them, e.g. a JVM cache its command line names); not its data folder.
     for entry in os.listdir(template_home):
-        if entry.endswith((".jar", ".yml")):
-            shutil.copy2(os.path.join(template_home, entry), os.path.join(home, entry))
+        source = os.path.join(template_home, entry)
+        if os.path.isfile(source) and entry not in ("ladder.env", "ladder.log", "ladder.pid"):
+            shutil.copy2(source, os.path.join(home, entry))
     env = read_env(os.path.join(template_home, "ladder.env"))
     node_id = env_value(env, "LADDER_NODE_ID")
     if node_id is not None and node_id.isdigit():
@@ -288,7 +291,8 @@ def scale_out(pool):
     for line in env:
         if line and not line.startswith("#") and "=" in line:
             key, value = line.split("=", 1)
-            values[key] = own[key] if own.get(key) is not None else value
+            # Paths into the pool node's folder point into the new node's own.
+            values[key] = own[key] if own.get(key) is not None else value.replace(template_home + "/", home + "/")
     env_path = os.path.join(home, "ladder.env")
     with open(os.open(env_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
         handle.write("# Node %s, added by scripts/cluster scale-out from %s's configuration.\n" % (name, template["name"]))
