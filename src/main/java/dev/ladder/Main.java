@@ -195,7 +195,7 @@ public final class Main implements Callable<Integer> {
                     config.storage().presignTtl(), clock, (author, postId) -> postCache.invalidateAll(RenderedPosts.keysOf(postId, author)));
             PostService posts = new PostService(database.jdbi(), database.reads(), users, photos, ids, clock, postCache);
             RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache, links);
-            IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), clock);
+            IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), config.idempotency().claimTimeout(), clock);
             Health health = new Health(database::isReachable, sharedCache == null ? () -> true : sharedCache::healthy);
             // Rate limits in Redis when there is one, so they hold across nodes (per node while Redis fails).
             Throttle throttle = redis == null ? Throttle.inProcess(config.rateLimits()) : Throttle.shared(config.rateLimits(), redis, metrics);
