@@ -131,6 +131,13 @@ class IdempotencyCrashIT {
         return last[0];
     }
 
+    /** "409 x 10, 201 x 1": statuses in the order they first appeared, with counts. */
+    private static String summary(List<Integer> statuses) {
+        Map<Integer, Long> counts = new java.util.LinkedHashMap<>();
+        statuses.forEach(status -> counts.merge(status, 1L, Long::sum));
+        return counts.entrySet().stream().map(e -> e.getKey() + " x " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+    }
+
     @Test
     void aDatabaseKilledBetweenClaimAndWriteLeavesTheKeyToARetryThatWritesOnce() throws Exception {
         String handle = uniqueHandle("crashed");
@@ -148,7 +155,11 @@ class IdempotencyCrashIT {
         assertThat(keyState(key)).as("the claim outlived the crash").isEqualTo("pending");
 
         List<Integer> seen = new ArrayList<>();
+        long restarted = System.nanoTime();
         Reply retried = retryUntilAnswered(send, seen);
+        System.out.printf("IdempotencyCrashIT: killed between claim and write: interrupted request %s; retries after the restart %s;"
+                        + " the write ran %d ms after the restart (claimTimeout %d s)%n", first == null ? "no answer" : first.status(),
+                summary(seen), (System.nanoTime() - restarted) / 1_000_000, CLAIM_TIMEOUT.toSeconds());
 
         assertThat(retried.status()).as("statuses seen %s", seen).isEqualTo(201);
         assertThat(retried.header("Idempotent-Replayed")).isNull();
@@ -179,6 +190,8 @@ class IdempotencyCrashIT {
 
         List<Integer> seen = new ArrayList<>();
         Reply retried = retryUntilAnswered(send, seen);
+        System.out.printf("IdempotencyCrashIT: killed after the write committed: interrupted request %s; retries after the restart %s%n",
+                first == null ? "no answer" : first.status(), summary(seen));
 
         assertThat(retried.status()).as("statuses seen %s", seen).isEqualTo(202);
         assertThat(retried.header("Idempotent-Replayed")).isEqualTo("true");

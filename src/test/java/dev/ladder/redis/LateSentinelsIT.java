@@ -85,8 +85,11 @@ class LateSentinelsIT {
             assertThat(api.get("/api/posts").status()).as("reads need no Redis").isEqualTo(200);
 
             try (RedisSentinels sentinels = RedisSentinels.start(ports)) {
-                await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(200))
+                long answering = System.nanoTime();
+                await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(100))
                         .until(() -> admin.get("/health/ready").status() == 200);
+                System.out.printf("LateSentinelsIT: ready %d ms after the Sentinels answered (retry every %d ms)%n",
+                        (System.nanoTime() - answering) / 1_000_000, Redis.SENTINEL_RETRY.toMillis());
                 assertThat(admin.get("/health/ready").text("sessions")).isEqualTo("up");
                 String handle = uniqueHandle("latecomer");
                 String token = api.signUpAndLogIn(handle); // a session in Redis
