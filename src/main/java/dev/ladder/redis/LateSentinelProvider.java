@@ -37,9 +37,10 @@ final class LateSentinelProvider implements ConnectionProvider {
         this.describe = Objects.requireNonNull(describe, "describe");
         this.retryEvery = Objects.requireNonNull(retryEvery, "retryEvery");
         // The first attempt runs here, so a node whose Sentinels answer starts exactly as before.
-        if (!attempt(true)) {
-            log.warn("No Redis Sentinel answers for {}: starting without Redis, trying again every {} ms", describe,
-                    retryEvery.toMillis());
+        RuntimeException failed = attempt(true);
+        if (failed != null) {
+            log.warn("Redis Sentinels for {} do not answer ({}): starting without Redis, trying again every {} ms", describe,
+                    failed.toString(), retryEvery.toMillis());
         }
         this.connector = delegate != null ? null : Thread.ofPlatform().name("redis-sentinel-connect").daemon().start(this::connectUntilDone);
     }
@@ -49,23 +50,24 @@ final class LateSentinelProvider implements ConnectionProvider {
         return delegate != null;
     }
 
-    private boolean attempt(boolean first) {
+    /** One try at asking the Sentinels; returns what failed, or null once connected (or closed). */
+    private RuntimeException attempt(boolean first) {
         try {
             SentineledConnectionProvider made = open.get();
             synchronized (this) {
                 if (closed) {
                     made.close();
-                    return true;
+                    return null;
                 }
                 delegate = made;
             }
             if (!first) {
                 log.info("A Redis Sentinel answers for {}: Redis is in use", describe);
             }
-            return true;
+            return null;
         } catch (RuntimeException e) {
             log.debug("Redis Sentinels for {} still do not answer: {}", describe, e.toString());
-            return false;
+            return e;
         }
     }
 
