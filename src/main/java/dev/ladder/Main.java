@@ -195,8 +195,11 @@ public final class Main implements Callable<Integer> {
                     config.storage().presignTtl(), clock, (author, postId) -> postCache.invalidateAll(RenderedPosts.keysOf(postId, author)));
             PostService posts = new PostService(database.jdbi(), database.reads(), users, photos, ids, clock, postCache);
             RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache, links);
-            IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), clock);
-            Health health = new Health(database::isReachable, sharedCache == null ? () -> true : sharedCache::healthy);
+            IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), config.idempotency().claimTimeout(), clock);
+            // Sessions in Redis: not ready until Redis has been reached (a node may start before any Sentinel answers).
+            UnifiedJedis sessionRedis = config.sessions().store() == Config.Sessions.Store.redis ? redis : null;
+            Health health = new Health(database::isReachable, sharedCache == null ? () -> true : sharedCache::healthy,
+                    sessionRedis == null ? () -> true : () -> Redis.connected(sessionRedis));
             // Rate limits in Redis when there is one, so they hold across nodes (per node while Redis fails).
             Throttle throttle = redis == null ? Throttle.inProcess(config.rateLimits()) : Throttle.shared(config.rateLimits(), redis, metrics);
 

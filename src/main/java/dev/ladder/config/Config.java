@@ -519,9 +519,12 @@ public record Config(
      * Idempotency-Key on POST /api/posts, /api/users and /api/photos: a key and its first response
      * are kept this long, then a retry with the key runs afresh.
      */
-    public record Idempotency(Duration ttl) {
+    public record Idempotency(Duration ttl, Duration claimTimeout) {
         public Idempotency {
             Check.duration("idempotency.ttl", ttl, Duration.ofSeconds(1), Duration.ofDays(30));
+            // claimTimeout: a key still "in progress" this long is presumed abandoned (its node or database died) and a
+            // retry takes it over; the old holder's write can then no longer commit (its answer's update is fenced).
+            Check.duration("idempotency.claimTimeout", claimTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
         }
     }
 

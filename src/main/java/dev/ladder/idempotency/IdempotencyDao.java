@@ -26,7 +26,11 @@ public interface IdempotencyDao {
             """)
     Optional<StoredKey> find(String endpoint, long callerId, String key);
 
-    /** Stores the first response of a pending claim; returns rows changed (0: the claim was not ours any more). */
+    /**
+     * Stores the first response of a pending claim; returns rows changed (0: the claim was not ours any more).
+     * Run inside the write's own transaction, this is also the fence: the write commits only with its answer,
+     * and only while the claim it was made under is still the one on the row.
+     */
     @SqlUpdate("""
             UPDATE idempotency_keys SET state = 'done', status = :status, location = :location, etag = :etag,
                 content_type = :contentType, body = :body
@@ -35,6 +39,21 @@ public interface IdempotencyDao {
             """)
     int complete(String endpoint, long callerId, String key, long createdAt, int status, String location, String etag,
                  String contentType, String body);
+
+    /** Takes over a pending claim whose holder is presumed dead (compare-and-set on its created_at). */
+    @SqlUpdate("""
+            UPDATE idempotency_keys SET created_at = :createdAt
+            WHERE endpoint = :endpoint AND caller_id = :callerId AND idem_key = :key AND state = 'pending'
+              AND created_at = :heldSince
+            """)
+    int takeOver(String endpoint, long callerId, String key, long heldSince, long createdAt);
+
+    /** Forgets a claim and its answer, in the transaction that undoes the write the answer described. */
+    @SqlUpdate("""
+            DELETE FROM idempotency_keys
+            WHERE endpoint = :endpoint AND caller_id = :callerId AND idem_key = :key AND created_at = :createdAt
+            """)
+    int withdraw(String endpoint, long callerId, String key, long createdAt);
 
     /** Gives a pending claim up (the request failed and wrote nothing), so a retry may run. */
     @SqlUpdate("""

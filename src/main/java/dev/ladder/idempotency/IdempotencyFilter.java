@@ -25,11 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Idempotency-Key header on the creating POSTs (posts, users, photos), for every such route
- * at once and without the resources knowing: before the resource runs, the key is claimed or the
- * first response replayed ({@link IdempotencyKeys}); after it, a 2xx response is stored and
- * anything else releases the claim. Replays carry Idempotent-Replayed: true. Runs after
- * authentication, since a key belongs to its caller; a request without a key is untouched.
+ * The Idempotency-Key header on the creating POSTs (posts, users, photos): before the resource
+ * runs, the key is claimed or the first response replayed ({@link IdempotencyKeys}). The resource
+ * renders its response inside its write's transaction through an {@link Answer}, which stores it
+ * with the write. After the resource, a response that is not a 2xx releases the claim (a claim
+ * only: an answer committed with its write stays, so a failure after the commit never lets a retry
+ * write twice). Replays carry Idempotent-Replayed: true. Runs after authentication, since a key
+ * belongs to its caller; a request without a key is untouched.
  *
  * <p>The body is read here to hash it, so it is held in memory once more; it is already bounded by
  * the route's body limit (http.maxRequestBytes, photos.maxUploadBytes).
@@ -77,32 +79,93 @@ public final class IdempotencyFilter implements ContainerRequestFilter, Containe
         request.setEntityStream(new ByteArrayInputStream(body));
         IdempotencyKeys.Outcome outcome = keys.claim(new IdempotencyKeys.Scope(endpoint, callerId), key, sha256(body));
         switch (outcome) {
-            case IdempotencyKeys.Claimed claimed -> request.setProperty(CLAIM, claimed.claim());
+            case IdempotencyKeys.Claimed claimed -> request.setProperty(CLAIM, new Held(keys, claimed.claim()));
             case IdempotencyKeys.Replay replay -> request.abortWith(replayOf(replay.response()));
         }
     }
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (!(request.getProperty(CLAIM) instanceof IdempotencyKeys.Claim claim)) {
+        if (!(request.getProperty(CLAIM) instanceof Held held)) {
             return;
         }
         request.removeProperty(CLAIM);
+        IdempotencyKeys.Claim claim = held.claim();
+        boolean succeeded = response.getStatus() >= 200 && response.getStatus() < 300;
         try {
-            if (response.getStatus() >= 200 && response.getStatus() < 300) {
+            if (succeeded && held.stored()) {
+                return; // committed with the write
+            }
+            if (succeeded) {
+                // A route whose service stored nothing with its write: store now (not atomic with the write; every
+                // keyed route stores in its transaction, so this is a safety net, not the path).
+                log.warn("Idempotency-Key answer for {} stored after its write, not with it", claim.scope());
                 keys.complete(claim, new IdempotencyKeys.Response(response.getStatus(), response.getHeaderString(HttpHeaders.LOCATION),
                         response.getHeaderString(HttpHeaders.ETAG), response.getHeaderString(HttpHeaders.CONTENT_TYPE), body(response)));
             } else {
+                // Deletes the claim only while it is pending: if the write and its answer committed before the failure,
+                // the answer stays and the retry gets it.
                 keys.release(claim);
             }
         } catch (RuntimeException e) {
-            // The answer still goes out; retries of this key get 409 until it expires, never a second write.
-            log.warn("Could not store the outcome of Idempotency-Key {} for {}: {}", claim.key(), claim.scope(), e.toString());
+            // The answer still goes out. A pending claim left behind is taken over by a retry after
+            // idempotency.claimTimeout; a write that committed did so with its answer.
+            log.warn("Could not settle Idempotency-Key {} for {}: {}", claim.key(), claim.scope(), e.toString());
         }
     }
 
+    /**
+     * How the resource of this request renders its answer from what it wrote; the answer is stored
+     * with the write when the request holds an Idempotency-Key claim.
+     */
+    public static <T> Answer<T> answer(ContainerRequestContext request, java.util.function.Function<T, Response> render) {
+        return new Answer<>(request != null && request.getProperty(CLAIM) instanceof Held held ? held : null, render);
+    }
+
+    /** A claim this request holds, and whether its answer went into the write's transaction. */
+    static final class Held {
+        private final IdempotencyKeys keys;
+        private final IdempotencyKeys.Claim claim;
+        private volatile boolean stored;
+
+        Held(IdempotencyKeys keys, IdempotencyKeys.Claim claim) {
+            this.keys = keys;
+            this.claim = claim;
+        }
+
+        IdempotencyKeys keys() {
+            return keys;
+        }
+
+        IdempotencyKeys.Claim claim() {
+            return claim;
+        }
+
+        boolean stored() {
+            return stored;
+        }
+
+        void markStored() {
+            stored = true;
+        }
+
+        void markWithdrawn() {
+            stored = false;
+        }
+    }
+
+    /** A response as it is stored for replays: status, Location, ETag, content type and the body as JSON text. */
+    static IdempotencyKeys.Response stored(Response response) {
+        return new IdempotencyKeys.Response(response.getStatus(), response.getHeaderString(HttpHeaders.LOCATION),
+                response.getHeaderString(HttpHeaders.ETAG), response.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                bodyOf(response.getEntity()));
+    }
+
     private static String body(ContainerResponseContext response) {
-        Object entity = response.getEntity();
+        return bodyOf(response.getEntity());
+    }
+
+    private static String bodyOf(Object entity) {
         if (entity == null) {
             return null;
         }

@@ -61,9 +61,11 @@ public final class AdminHandler extends Handler.Abstract {
     private boolean ready(Response response, Callback callback) {
         boolean draining = health.isDraining();
         boolean database = health.isDatabaseReachable();
-        boolean ready = !draining && database;
+        boolean sessions = health.isSessionStoreConnected();
+        boolean ready = !draining && database && sessions;
         String body = "{\"status\":\"" + (ready ? "ready" : "not ready") + "\",\"draining\":" + draining
-                + ",\"database\":\"" + (database ? "up" : "down") + "\",\"cache\":\"" + health.cacheStatus() + "\"}";
+                + ",\"database\":\"" + (database ? "up" : "down") + "\",\"cache\":\"" + health.cacheStatus()
+                + "\",\"sessions\":\"" + (sessions ? "up" : "connecting") + "\"}";
         return send(response, callback, ready ? 200 : 503, JSON, body);
     }
 

@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
- * Liveness and readiness. Ready means: not draining, and the database answers. The database
+ * Liveness and readiness. Ready means: not draining, the database answers, and (sessions in
+ * Redis) Redis has been reached since start-up. The database
  * check is cached for a second so a busy load balancer cannot turn health checks into load.
  * The shared cache is reported (up or degraded) but never makes a node unready: without it
  * reads go to the database.
@@ -14,6 +15,7 @@ public final class Health {
 
     private final BooleanSupplier databaseReachable;
     private final BooleanSupplier cacheHealthy;
+    private final BooleanSupplier sessionStoreConnected;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile long checkedAt;
     private volatile boolean lastCheck;
@@ -24,9 +26,23 @@ public final class Health {
 
     /** cacheHealthy: whether the shared cache works (a cheap check: the breaker's state). */
     public Health(BooleanSupplier databaseReachable, BooleanSupplier cacheHealthy) {
+        this(databaseReachable, cacheHealthy, () -> true);
+    }
+
+    /**
+     * sessionStoreConnected: false while sessions live in Redis and the node has not reached Redis
+     * since it started (no Sentinel answered yet): such a node cannot log anyone in, so it is not
+     * ready. Once connected it stays true; a later Redis outage is the session store's 503s.
+     */
+    public Health(BooleanSupplier databaseReachable, BooleanSupplier cacheHealthy, BooleanSupplier sessionStoreConnected) {
         this.databaseReachable = databaseReachable;
         this.cacheHealthy = cacheHealthy;
+        this.sessionStoreConnected = sessionStoreConnected;
         this.checkedAt = System.nanoTime() - CHECK_EVERY_NANOS;
+    }
+
+    public boolean isSessionStoreConnected() {
+        return sessionStoreConnected.getAsBoolean();
     }
 
     public void startDraining() {
@@ -52,6 +68,6 @@ public final class Health {
     }
 
     public boolean isReady() {
-        return !isDraining() && isDatabaseReachable();
+        return !isDraining() && isDatabaseReachable() && isSessionStoreConnected();
     }
 }

@@ -1,6 +1,8 @@
 package dev.ladder.photos;
 
 import dev.ladder.http.ApiException;
+import dev.ladder.idempotency.Answer;
+import dev.ladder.idempotency.IdempotencyFilter;
 import dev.ladder.ids.IdGenerator;
 import dev.ladder.sessions.AuthFilter;
 import dev.ladder.sessions.CurrentUser;
@@ -12,6 +14,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -60,7 +63,7 @@ public final class PhotoResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                           @Context SecurityContext security) {
+                           @Context SecurityContext security, @Context ContainerRequestContext context) {
         CurrentUser owner = AuthFilter.require(security); // before a byte of the body is read
         // A slot is taken only once the body flows: a client that sends headers and then nothing holds none.
         byte[] first = readFirstByte(body);
@@ -69,7 +72,9 @@ public final class PhotoResource {
         }
         try {
             byte[] bytes = readBounded(first, body, photos.maxUploadBytes());
-            return accepted(photos.upload(owner, contentType, bytes));
+            // Rendered in the photo row's transaction, so an Idempotency-Key's answer commits with the row.
+            Answer<Photo> answer = IdempotencyFilter.answer(context, this::accepted);
+            return answer.response(photos.upload(owner, contentType, bytes, answer));
         } finally {
             uploadSlots.release();
         }

@@ -3,6 +3,7 @@ package dev.ladder.photos;
 import dev.ladder.config.Config;
 import dev.ladder.http.ApiException;
 import dev.ladder.http.Cursor;
+import dev.ladder.idempotency.Answer;
 import dev.ladder.ids.IdGenerator;
 import dev.ladder.queue.JobQueue;
 import dev.ladder.sessions.CurrentUser;
@@ -77,6 +78,14 @@ public final class PhotoService {
 
     /** Checks an upload, stores it and queues its thumbnail; the photo comes back pending. */
     public Photo upload(CurrentUser owner, String contentType, byte[] body) {
+        return upload(owner, contentType, body, null);
+    }
+
+    /**
+     * The same, storing answer (an Idempotency-Key's first response) in the photo row's transaction;
+     * if the queue then refuses and the row is deleted again, the answer goes with it.
+     */
+    public Photo upload(CurrentUser owner, String contentType, byte[] body, Answer<Photo> answer) {
         ImageFormat format = declaredFormat(contentType);
         Images.Dimensions size = inspect(body, format);
         byte[] clean = withoutMetadata(body, format);
@@ -85,7 +94,7 @@ public final class PhotoService {
         // Recorded before the object is written: if the row never follows, housekeeping deletes it.
         long written = pending.record(key, orphanAfter());
         store.put(key, clean);
-        Photo photo = record(owner, id, format, size, clean.length, key, handle -> pending.done(handle, written));
+        Photo photo = record(owner, id, format, size, clean.length, key, handle -> pending.done(handle, written), answer);
         return photo;
     }
 
@@ -171,7 +180,7 @@ public final class PhotoService {
                 }
                 pending.done(handle, written);
                 pending.record(handle, staged, stagingUrlExpires);
-            });
+            }, null);
         } catch (ApiException e) {
             if (e.status() == 503) { // the queue refused and the row is gone again: give the ticket back for the retry
                 jdbi.useExtension(PhotoDao.class, dao -> dao.insertUpload(upload));
@@ -187,20 +196,28 @@ public final class PhotoService {
      * the queue refuses, nothing is kept.
      */
     private Photo record(CurrentUser owner, long id, ImageFormat format, Images.Dimensions size, int bytes, ObjectKey key,
-                         java.util.function.Consumer<org.jdbi.v3.core.Handle> withRow) {
+                         java.util.function.Consumer<org.jdbi.v3.core.Handle> withRow, Answer<Photo> answer) {
         long now = clock.millis();
         Photo photo = new Photo(id, owner.id(), owner.handle(), PhotoStatus.pending, format.mediaType(), size.width(), size.height(),
                 bytes, key.value(), null, null, null, false, null, now, now);
         jdbi.useTransaction(handle -> {
             handle.attach(PhotoDao.class).insert(photo);
             withRow.accept(handle);
+            if (answer != null) {
+                answer.store(handle, photo);
+            }
         });
         try {
             thumbnails.enqueue(Long.toString(id));
         } catch (RuntimeException e) {
             log.warn("Could not queue the thumbnail of photo {}; refusing the upload: {}", id, e.toString());
             long orphan = pending.record(key, 0);
-            jdbi.useExtension(PhotoDao.class, dao -> dao.delete(id));
+            jdbi.useTransaction(handle -> {
+                handle.attach(PhotoDao.class).delete(id);
+                if (answer != null) {
+                    answer.withdraw(handle);
+                }
+            });
             store.delete(key);
             pending.done(orphan);
             throw new ApiException(503, "unavailable", "Service unavailable", "the job queue could not be reached; retry shortly");

@@ -4,6 +4,8 @@ import dev.ladder.config.Config;
 import dev.ladder.http.ApiException;
 import dev.ladder.http.Cursor;
 import dev.ladder.http.Page;
+import dev.ladder.idempotency.Answer;
+import dev.ladder.idempotency.IdempotencyFilter;
 import dev.ladder.ids.IdGenerator;
 import dev.ladder.photos.Photo;
 import dev.ladder.photos.PhotoService;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.EntityTag;
@@ -83,12 +86,15 @@ public final class PostResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(PostRequest request, @Context SecurityContext security) {
+    public Response create(PostRequest request, @Context SecurityContext security, @Context ContainerRequestContext context) {
         var author = AuthFilter.require(security);
-        Post post = posts.create(author, bodyOf(request), request.photoIds());
-        // A post created without photos shows none: no query needed to say so.
-        PostView view = request.photoIds() == null || request.photoIds().isEmpty() ? PostView.of(post, List.of()) : view(post);
-        return Response.created(URI.create("/api/posts/" + post.id())).tag(rendered.etag(view, post.version())).entity(view).build();
+        // Rendered in the post's transaction, so an Idempotency-Key's answer commits with the post.
+        Answer<Post> answer = IdempotencyFilter.answer(context, post -> {
+            // A post created without photos shows none: no query needed to say so.
+            PostView view = request.photoIds() == null || request.photoIds().isEmpty() ? PostView.of(post, List.of()) : view(post);
+            return Response.created(URI.create("/api/posts/" + post.id())).tag(rendered.etag(view, post.version())).entity(view).build();
+        });
+        return answer.response(posts.create(author, bodyOf(request), request.photoIds(), answer));
     }
 
     @GET

@@ -5,6 +5,7 @@ import dev.ladder.db.Freshness;
 import dev.ladder.db.Reads;
 import dev.ladder.http.ApiException;
 import dev.ladder.http.Cursor;
+import dev.ladder.idempotency.Answer;
 import dev.ladder.ids.IdGenerator;
 import dev.ladder.photos.PhotoService;
 import dev.ladder.sessions.CurrentUser;
@@ -54,11 +55,22 @@ public final class PostService {
 
     /** A new post, showing photoIds (may be null or empty): up to four of the author's own photos. */
     public Post create(CurrentUser author, String body, List<String> photoIds) {
+        return create(author, body, photoIds, null);
+    }
+
+    /** The same, storing answer (an Idempotency-Key's first response) in the post's own transaction. */
+    public Post create(CurrentUser author, String body, List<String> photoIds, Answer<Post> answer) {
         validateBody(body);
         List<Long> shown = photos.checkAttachable(author, photoIds);
         long now = clock.millis();
         Post post = new Post(ids.next(), author.id(), author.handle(), body, 1, now, now);
-        if (shown.isEmpty()) {
+        if (answer != null && answer.isKeyed()) {
+            jdbi.useTransaction(handle -> {
+                insert(handle, post);
+                PhotoService.attach(handle, post.id(), shown);
+                answer.store(handle, post);
+            });
+        } else if (shown.isEmpty()) {
             // One statement commits by itself (autocommit): a transaction would add three round
             // trips (SET autocommit=0, COMMIT, SET autocommit=1) to the one that matters.
             jdbi.useHandle(handle -> insert(handle, post));
@@ -66,6 +78,9 @@ public final class PostService {
             jdbi.useTransaction(handle -> {
                 insert(handle, post);
                 PhotoService.attach(handle, post.id(), shown);
+                if (answer != null) {
+                    answer.store(handle, post);
+                }
             });
         }
         // The first pages now miss it; the post's own key may remember it as absent.

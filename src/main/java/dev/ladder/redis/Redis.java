@@ -10,13 +10,14 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.SentineledConnectionProvider;
 
 /**
  * Opens the one Redis client a node shares between its cache and its session store: a pooled
  * client to one server (standalone) or one that asks the Sentinels which server is primary and
- * follows a failover (sentinel). Callers own the client and close it.
+ * follows a failover (sentinel). Callers own the client and close it. A Sentinel client opens even
+ * when no Sentinel answers yet, and starts using Redis once one does ({@link #connected}).
  */
 public final class Redis {
     private Redis() {
@@ -45,9 +46,35 @@ public final class Redis {
                         .socketTimeoutMillis(millis(config.socketTimeout()))
                         .clientName(clientName + "-sentinel")
                         .build();
-                yield new JedisSentineled(config.masterName(), client, pool, sentinels, sentinelClient);
+                // Not JedisSentineled: its constructor throws when no Sentinel answers, and a node must start anyway.
+                LateSentinelProvider provider = new LateSentinelProvider(
+                        () -> new SentineledConnectionProvider(config.masterName(), client, pool, sentinels, sentinelClient),
+                        "master " + config.masterName() + " at " + config.sentinels(), SENTINEL_RETRY);
+                yield new SentinelClient(provider, client);
             }
         };
+    }
+
+    /** How often a node that started without an answering Sentinel asks again. */
+    static final Duration SENTINEL_RETRY = Duration.ofSeconds(1);
+
+    /**
+     * Whether client can reach Redis at all yet: false only for a Sentinel client while no Sentinel
+     * has answered since start-up (after that, Jedis follows the Sentinels and a Redis outage shows
+     * as failed calls, as with a standalone server).
+     */
+    public static boolean connected(UnifiedJedis client) {
+        return !(client instanceof SentinelClient sentinel) || sentinel.provider.connected();
+    }
+
+    /** A client that asks the Sentinels for the primary once they answer ({@link LateSentinelProvider}). */
+    private static final class SentinelClient extends UnifiedJedis {
+        private final LateSentinelProvider provider;
+
+        SentinelClient(LateSentinelProvider provider, JedisClientConfig client) {
+            super(provider, client.getRedisProtocol());
+            this.provider = provider;
+        }
     }
 
     static JedisClientConfig clientConfig(Config.Redis config, String clientName) {

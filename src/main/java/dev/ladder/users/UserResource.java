@@ -2,12 +2,16 @@ package dev.ladder.users;
 
 import dev.ladder.db.Freshness;
 import dev.ladder.http.ApiException;
+import dev.ladder.idempotency.Answer;
+import dev.ladder.idempotency.IdempotencyFilter;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -33,12 +37,14 @@ public final class UserResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response signUp(CreateUserRequest request) {
+    public Response signUp(CreateUserRequest request, @Context ContainerRequestContext context) {
         if (request == null) {
             throw ApiException.invalid("a JSON body {handle, email, password} is required");
         }
-        User user = users.signUp(request.handle(), request.email(), request.password());
-        return Response.created(URI.create("/api/users/" + user.handle())).entity(UserView.of(user)).build();
+        // Rendered in the user's transaction, so an Idempotency-Key's answer commits with the user.
+        Answer<User> answer = IdempotencyFilter.answer(context,
+                user -> Response.created(URI.create("/api/users/" + user.handle())).entity(UserView.of(user)).build());
+        return answer.response(users.signUp(request.handle(), request.email(), request.password(), answer));
     }
 
     @GET

@@ -4,6 +4,7 @@ import dev.ladder.db.Freshness;
 import dev.ladder.db.Reads;
 import dev.ladder.db.SqlErrors;
 import dev.ladder.http.ApiException;
+import dev.ladder.idempotency.Answer;
 import dev.ladder.ids.IdGenerator;
 import java.time.Clock;
 import java.util.Objects;
@@ -39,6 +40,11 @@ public final class UserService {
     }
 
     public User signUp(String handle, String email, String password) {
+        return signUp(handle, email, password, null);
+    }
+
+    /** The same, storing answer (an Idempotency-Key's first response) in the user's own transaction. */
+    public User signUp(String handle, String email, String password, Answer<User> answer) {
         validateHandle(handle);
         if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
             throw ApiException.invalid("email: must be an e-mail address of at most 254 characters");
@@ -46,7 +52,14 @@ public final class UserService {
         validatePassword(password);
         User user = new User(ids.next(), handle, email, hasher.hash(password), clock.millis());
         try {
-            jdbi.useExtension(UserDao.class, dao -> dao.insert(user));
+            if (answer != null && answer.isKeyed()) {
+                jdbi.useTransaction(transaction -> {
+                    transaction.attach(UserDao.class).insert(user);
+                    answer.store(transaction, user);
+                });
+            } else {
+                jdbi.useExtension(UserDao.class, dao -> dao.insert(user));
+            }
         } catch (RuntimeException e) {
             if (SqlErrors.isDuplicateKey(e)) {
                 throw ApiException.conflict("handle-taken", "handle \"" + handle + "\" is already taken");

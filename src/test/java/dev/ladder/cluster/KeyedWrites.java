@@ -17,9 +17,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * is still in flight, 429) until acknowledged or giveUpAfter has passed. A write that got a 2xx
  * is "acknowledged": the drills check every one of them is there afterwards.
  *
- * <p>A key whose first request died with its node or database between claiming the key and
- * storing the answer stays "in progress" (409) until it expires: the client gives up on it after
- * STUCK_AFTER of 409s. Such a write was never acknowledged, so it may or may not exist.
+ * <p>A key whose first request died with its node or database after claiming the key stays "in
+ * progress" (409) until idempotency.claimTimeout (30 s), when a retry takes it over; its post
+ * commits only together with its answer, so while the key is in progress the post does not exist.
+ * The client gives up on it after STUCK_AFTER of 409s: such a write was never acknowledged.
  */
 final class KeyedWrites {
     /** One logical write; postId is null when it was never acknowledged. */

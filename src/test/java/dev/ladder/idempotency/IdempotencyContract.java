@@ -124,6 +124,29 @@ abstract class IdempotencyContract {
     }
 
     @Test
+    void aRetriedPostWithAPhotoReplaysTheAnswerRenderedInItsTransaction() {
+        String handle = uniqueHandle("shower");
+        String token = api.signUpAndLogIn(handle);
+        Reply photo = api.sendBytes("POST", "/api/photos", SyntheticPhoto.jpeg(64, 48, 9), "image/jpeg", "Authorization", "Bearer " + token);
+        assertThat(photo.status()).as(photo.body()).isEqualTo(202);
+        String body = json(Map.of("body", "with a photo", "photoIds", List.of(photo.text("id"))));
+        String key = newKey();
+
+        Reply first = api.post("/api/posts", body, "Authorization", "Bearer " + token, "Idempotency-Key", key);
+        Reply retry = api.post("/api/posts", body, "Authorization", "Bearer " + token, "Idempotency-Key", key);
+
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        // Rendered inside the post's transaction, the answer already shows the photo it attached.
+        assertThat(first.json().get("photos").size()).isEqualTo(1);
+        assertThat(first.json().get("photos").get(0).get("id").asText()).isEqualTo(photo.text("id"));
+        assertThat(retry.status()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.header("ETag")).isEqualTo(first.header("ETag"));
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(countPosts(api, handle)).isEqualTo(1);
+    }
+
+    @Test
     void theSameKeyWithAnotherBodyIsRefusedAndWritesNothing() {
         String handle = uniqueHandle("changer");
         String token = api.signUpAndLogIn(handle);

@@ -43,13 +43,27 @@ public final class RedisSentinels implements AutoCloseable {
     }
 
     public static RedisSentinels start() {
+        return start(List.of());
+    }
+
+    /** Three free ports for Sentinels, to configure a node with before {@link #start(List)} starts them there. */
+    public static List<Integer> reservePorts() {
+        java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+        while (ports.size() < 3) {
+            ports.add(uncheckedFreePort());
+        }
+        return List.copyOf(ports);
+    }
+
+    /** As {@link #start()}, with the Sentinels on these ports (from {@link #reservePorts()}; empty: free ports). */
+    public static RedisSentinels start(List<Integer> sentinelPorts) {
         RedisServer primary = RedisServer.start();
         RedisServer replica = null;
         List<Sentinel> sentinels = new ArrayList<>();
         try {
             replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
             for (int i = 1; i <= 3; i++) {
-                sentinels.add(Sentinel.start(i, primary.port()));
+                sentinels.add(Sentinel.start(i, primary.port(), sentinelPorts.isEmpty() ? uncheckedFreePort() : sentinelPorts.get(i - 1)));
             }
             RedisSentinels started = new RedisSentinels(primary, replica, sentinels);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sentinels-shutdown").unstarted(started::close));
@@ -169,12 +183,11 @@ public final class RedisSentinels implements AutoCloseable {
             this.process = process;
         }
 
-        static Sentinel start(int number, int primaryPort) {
+        static Sentinel start(int number, int primaryPort, int port) {
             try {
                 Path dir = Files.createDirectories(Path.of("target")).toAbsolutePath()
                         .resolve("sentinel-" + number + "-" + Long.toHexString(System.nanoTime()));
                 Files.createDirectories(dir);
-                int port = freePort();
                 Path conf = dir.resolve("sentinel.conf");
                 Files.writeString(conf, String.join("\n",
                         "port " + port,
@@ -225,6 +238,14 @@ public final class RedisSentinels implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private static int uncheckedFreePort() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
