@@ -10,6 +10,7 @@ import dev.ladder.config.ConfigException;
 import dev.ladder.config.ConfigOptions;
 import dev.ladder.db.Database;
 import dev.ladder.db.ReadYourWritesHandler;
+import dev.ladder.errors.ErrorReporting;
 import dev.ladder.http.ApiApplication;
 import dev.ladder.http.BodyLimits;
 import dev.ladder.http.HttpServer;
@@ -155,6 +156,8 @@ public final class Main implements Callable<Integer> {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
             Clock clock = Clock.systemUTC();
+            // Error reporting first, so a failure anywhere in start-up is reported; closed last.
+            opened.push(ErrorReporting.start(config.errors(), config.node().name(), config.profile()));
             PrometheusMeterRegistry metrics = Metrics.create(config.profile(), config.node().id());
             IdGenerator ids = new IdGenerator(config.node().id());
 
