@@ -44,6 +44,7 @@ import dev.ladder.queue.SqsJobQueue;
 import dev.ladder.redis.Redis;
 import dev.ladder.seed.SeedCommand;
 import dev.ladder.sessions.AuthFilter;
+import dev.ladder.synthetic.SyntheticCommand;
 import dev.ladder.sessions.DatabaseSessionStore;
 import dev.ladder.sessions.RedisSessionStore;
 import dev.ladder.sessions.SessionResource;
@@ -108,6 +109,7 @@ public final class Main implements Callable<Integer> {
         return new CommandLine(new Main())
                 .addSubcommand(new SeedCommand())
                 .addSubcommand(new PublishStaticCommand())
+                .addSubcommand(new SyntheticCommand())
                 .addSubcommand(new ThumbnailBenchCommand(Main::start));
     }
 
