@@ -13,6 +13,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 
 /**
  * What a person does, from outside, against one address (the load balancer's): sign up, log in,
@@ -32,11 +33,16 @@ public final class SyntheticCheck {
     private final HttpClient client;
     private final String run;
 
-    public SyntheticCheck(URI base, Duration timeout, PrintStream out) {
+    /** sslContext: whom to trust over HTTPS (null: the JVM's default trust store). */
+    public SyntheticCheck(URI base, Duration timeout, SSLContext sslContext, PrintStream out) {
         this.base = base;
         this.timeout = timeout;
         this.out = out;
-        this.client = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder();
+        if (sslContext != null) {
+            builder.sslContext(sslContext);
+        }
+        this.client = builder
                 .connectTimeout(timeout)
                 .cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER)

@@ -4,11 +4,21 @@ import dev.ladder.config.Config;
 import dev.ladder.config.ConfigException;
 import dev.ladder.config.ConfigOptions;
 import dev.ladder.config.Durations;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,6 +36,9 @@ public final class SyntheticCommand implements Callable<Integer> {
 
     @Option(names = "--url", description = "The site to check, e.g. https://www.ladder.example (default: http://127.0.0.1:<http.port>).")
     String url;
+
+    @Option(names = "--ca-cert", description = "Trust the CA certificates in this PEM file for HTTPS (default: the JVM's trust store).")
+    Path caCert;
 
     @Option(names = "--timeout", defaultValue = "10s", description = "Longest wait for each step (default: ${DEFAULT-VALUE}).")
     String timeout;
@@ -69,7 +82,36 @@ public final class SyntheticCommand implements Callable<Integer> {
             out.println("ladder synthetic: --url must be an http:// or https:// address, got " + url);
             return 2;
         }
-        return new SyntheticCheck(base, stepTimeout, out).run() ? 0 : 1;
+        SSLContext sslContext = null;
+        if (caCert != null) {
+            try {
+                sslContext = trusting(caCert);
+            } catch (IOException | GeneralSecurityException e) {
+                out.println("ladder synthetic: --ca-cert " + caCert + ": " + e.getMessage());
+                return 2;
+            }
+        }
+        return new SyntheticCheck(base, stepTimeout, sslContext, out).run() ? 0 : 1;
+    }
+
+    /** TLS that trusts exactly the CA certificates of a PEM file (a private CA, like the local cluster's). */
+    static SSLContext trusting(Path pem) throws IOException, GeneralSecurityException {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(pem)) {
+            int index = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("ca-" + index++, certificate);
+            }
+            if (index == 0) {
+                throw new GeneralSecurityException("no certificate in it");
+            }
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
     }
 
     private URI localNode() {

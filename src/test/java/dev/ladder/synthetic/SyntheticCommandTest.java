@@ -99,5 +99,6 @@ class SyntheticCommandTest {
         assertThat(synthetic(Map.of(), "--url", "http://127.0.0.1:1", "--timeout", "0s").exitCode()).isEqualTo(2);
         assertThat(synthetic(Map.of(), "--url", "http://127.0.0.1:1", "--timeout", "soon").exitCode()).isEqualTo(2);
         assertThat(synthetic(Map.of(), "--url", "not a url").exitCode()).isEqualTo(2);
+        assertThat(synthetic(Map.of(), "--url", "https://127.0.0.1:1", "--ca-cert", "/nonexistent.pem").exitCode()).isEqualTo(2);
     }
 }
