@@ -127,8 +127,7 @@ public final class Main implements Callable<Integer> {
         try {
             running = start(config);
         } catch (RuntimeException e) {
-            log.error("Start-up failed", e);
-            return 1;
+            return 1; // start() logged it (and reported it, with errors.sentryDsn)
         }
         log.info("Ladder node {} ({} profile, roles {}) up in {} ms: API on {}, admin on :{}", config.node().name(), config.profile(), config.node().roles(),
                 (System.nanoTime() - started) / 1_000_000, running.apiPort() < 0 ? "no port (not a web node)" : ":" + running.apiPort(),
@@ -263,6 +262,8 @@ public final class Main implements Callable<Integer> {
 
             return new Running(config, server, health, opened);
         } catch (Exception e) {
+            // Logged before closing, while error reporting (opened first, closed last) still sends it.
+            log.error("Start-up failed", e);
             closeAll(opened);
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }

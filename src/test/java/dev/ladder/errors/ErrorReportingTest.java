@@ -130,6 +130,11 @@ class ErrorReportingTest {
             assertThat(event.path("exception").path("values")).as("the exception and its causes").isNotEmpty();
             assertThat(event.path("message").path("formatted").asText()).isEqualTo("Unhandled error");
             assertThat(paths).allSatisfy(path -> assertThat(path).isEqualTo("/api/42/envelope/"));
+
+            // A read that fails below Jersey (the cached-post path) answers 500 too, and is reported.
+            Api.Reply read = api.get("/api/posts/123456789", "X-Request-Id", "req-sentry-read");
+            assertThat(read.status()).as(read.body()).isEqualTo(500);
+            assertThat(awaitEvent("req-sentry-read").path("exception").path("values")).isNotEmpty();
         }
         // Closing the node closed the SDK: nothing more is sent.
         assertThat(Sentry.isEnabled()).isFalse();
@@ -154,6 +159,19 @@ class ErrorReportingTest {
         }
         assertThat(received.stream().flatMap(envelope -> envelope.event().stream()))
                 .noneMatch(event -> event.path("message").path("formatted").asText().contains("warning"));
+    }
+
+    @Test
+    void aFailedStartUpIsReportedBeforeTheNodeGivesUp(@TempDir Path dir) throws Exception {
+        // The data folder is a file: the embedded database cannot open, after error reporting started.
+        Path notAFolder = java.nio.file.Files.writeString(dir.resolve("data"), "a file");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestApp.start("embedded", Map.of(
+                "LADDER_DATA_DIR", notAFolder.toString(),
+                "LADDER_ERRORS_SENTRY_DSN", dsn()))).isInstanceOf(RuntimeException.class);
+        // Closing flushed it: the event is already there.
+        assertThat(received.stream().flatMap(envelope -> envelope.event().stream()))
+                .anySatisfy(event -> assertThat(event.path("message").path("formatted").asText()).isEqualTo("Start-up failed"));
+        assertThat(Sentry.isEnabled()).isFalse();
     }
 
     private JsonNode awaitEvent(String requestId) {
