@@ -174,6 +174,34 @@ class ErrorReportingTest {
         assertThat(Sentry.isEnabled()).isFalse();
     }
 
+    @Test
+    void aHandlerFailureBelowJerseyIsReportedWithItsRequestId() throws Exception {
+        // Jetty's own error path (ProblemErrorHandler), as a handler that throws outside the API reaches it.
+        org.eclipse.jetty.server.Server server = new org.eclipse.jetty.server.Server();
+        org.eclipse.jetty.server.ServerConnector connector = new org.eclipse.jetty.server.ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.setHandler(new dev.ladder.http.RequestIdHandler(new org.eclipse.jetty.server.Handler.Abstract() {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                  org.eclipse.jetty.util.Callback callback) {
+                throw new IllegalStateException("a handler bug");
+            }
+        }));
+        server.setErrorHandler(new dev.ladder.http.ProblemErrorHandler());
+        try (ErrorReporting reporting = ErrorReporting.start(new Config.Errors(dsn(), "", 1.0), "jetty-node", "embedded")) {
+            server.start();
+            Api.Reply reply = new Api(java.net.URI.create("http://127.0.0.1:" + connector.getLocalPort()))
+                    .get("/anything", "X-Request-Id", "req-jetty-500");
+            assertThat(reply.status()).isEqualTo(500);
+            JsonNode event = awaitEvent("req-jetty-500");
+            assertThat(event.path("exception").path("values").toString()).contains("a handler bug");
+        } finally {
+            server.stop();
+        }
+    }
+
     private JsonNode awaitEvent(String requestId) {
         return await("an event tagged requestId=" + requestId).atMost(ARRIVAL).pollInterval(Duration.ofMillis(50))
                 .until(() -> received.stream().flatMap(envelope -> envelope.event().stream())
