@@ -10,6 +10,7 @@ import dev.ladder.config.ConfigException;
 import dev.ladder.config.ConfigOptions;
 import dev.ladder.db.Database;
 import dev.ladder.db.ReadYourWritesHandler;
+import dev.ladder.errors.ErrorReporting;
 import dev.ladder.http.ApiApplication;
 import dev.ladder.http.BodyLimits;
 import dev.ladder.http.HttpServer;
@@ -43,6 +44,7 @@ import dev.ladder.queue.SqsJobQueue;
 import dev.ladder.redis.Redis;
 import dev.ladder.seed.SeedCommand;
 import dev.ladder.sessions.AuthFilter;
+import dev.ladder.synthetic.SyntheticCommand;
 import dev.ladder.sessions.DatabaseSessionStore;
 import dev.ladder.sessions.RedisSessionStore;
 import dev.ladder.sessions.SessionResource;
@@ -107,6 +109,7 @@ public final class Main implements Callable<Integer> {
         return new CommandLine(new Main())
                 .addSubcommand(new SeedCommand())
                 .addSubcommand(new PublishStaticCommand())
+                .addSubcommand(new SyntheticCommand())
                 .addSubcommand(new ThumbnailBenchCommand(Main::start));
     }
 
@@ -124,8 +127,7 @@ public final class Main implements Callable<Integer> {
         try {
             running = start(config);
         } catch (RuntimeException e) {
-            log.error("Start-up failed", e);
-            return 1;
+            return 1; // start() logged it (and reported it, with errors.sentryDsn)
         }
         log.info("Ladder node {} ({} profile, roles {}) up in {} ms: API on {}, admin on :{}", config.node().name(), config.profile(), config.node().roles(),
                 (System.nanoTime() - started) / 1_000_000, running.apiPort() < 0 ? "no port (not a web node)" : ":" + running.apiPort(),
@@ -155,6 +157,8 @@ public final class Main implements Callable<Integer> {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
             Clock clock = Clock.systemUTC();
+            // Error reporting first, so a failure anywhere in start-up is reported; closed last.
+            opened.push(ErrorReporting.start(config.errors(), config.node().name(), config.profile()));
             PrometheusMeterRegistry metrics = Metrics.create(config.profile(), config.node().id());
             IdGenerator ids = new IdGenerator(config.node().id());
 
@@ -261,6 +265,8 @@ public final class Main implements Callable<Integer> {
 
             return new Running(config, server, health, opened);
         } catch (Exception e) {
+            // Logged before closing, while error reporting (opened first, closed last) still sends it.
+            log.error("Start-up failed", e);
             closeAll(opened);
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("start-up failed: " + e.getMessage(), e);
         }

@@ -29,7 +29,8 @@ public record Config(
         Idempotency idempotency,
         RateLimits rateLimits,
         Redis redis,
-        Cache cache) {
+        Cache cache,
+        Errors errors) {
 
     public Config {
         Check.notBlank("profile", profile);
@@ -49,6 +50,7 @@ public record Config(
         Check.present("rateLimits", rateLimits);
         Check.present("redis", redis);
         Check.present("cache", cache);
+        Check.present("errors", errors);
         if (cache.kind() == Cache.Kind.redis && redis.mode() == Redis.Mode.none) {
             throw new ConfigException("cache.kind", "redis needs redis.mode standalone or sentinel (redis.mode is none)");
         }
@@ -647,6 +649,37 @@ public record Config(
             Check.duration("cache.negativeTtl", negativeTtl, Duration.ZERO, Duration.ofMinutes(10));
             Check.range("cache.ttlJitterPercent", ttlJitterPercent, 0, 50);
             Check.duration("cache.breakerOpenFor", breakerOpenFor, Duration.ofMillis(100), Duration.ofMinutes(10));
+        }
+    }
+
+    /**
+     * Error reporting to Sentry (or any server that speaks its envelope protocol): off while
+     * sentryDsn is empty. On, every error the node logs (unhandled 5xx included) is sent with its
+     * request id; environment names the deployment (empty: the profile's name); sampleRate is the
+     * share of errors sent (1.0: all).
+     */
+    public record Errors(String sentryDsn, String environment, double sampleRate) {
+        private static final Pattern DSN = Pattern.compile("https?://[^@/\\s]+@[A-Za-z0-9.\\[\\]:-]+(/[A-Za-z0-9._/-]*)?/[0-9]+");
+        private static final Pattern ENVIRONMENT = Pattern.compile("[A-Za-z0-9._-]{0,64}");
+
+        public Errors {
+            Check.present("errors.sentryDsn", sentryDsn);
+            sentryDsn = sentryDsn.strip();
+            if (!sentryDsn.isEmpty() && !DSN.matcher(sentryDsn).matches()) {
+                throw new ConfigException("errors.sentryDsn", "is not a DSN like https://PUBLIC_KEY@sentry.example.com/PROJECT_ID"
+                        + " (empty: no error reporting)");
+            }
+            Check.present("errors.environment", environment);
+            if (!ENVIRONMENT.matcher(environment).matches()) {
+                throw new ConfigException("errors.environment", "must be up to 64 of [A-Za-z0-9._-] (got \"" + environment + "\")");
+            }
+            if (!(sampleRate > 0 && sampleRate <= 1)) {
+                throw new ConfigException("errors.sampleRate", "must be above 0 and at most 1 (got " + sampleRate + ")");
+            }
+        }
+
+        public boolean enabled() {
+            return !sentryDsn.isEmpty();
         }
     }
 

@@ -9,6 +9,9 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Errors Jetty answers itself — a missing static file, a malformed request line, headers too
@@ -16,6 +19,7 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class ProblemErrorHandler extends ErrorHandler {
     private static final ObjectMapper JSON = Json.mapper();
+    private static final Logger log = LoggerFactory.getLogger(ProblemErrorHandler.class);
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -38,6 +42,11 @@ public final class ProblemErrorHandler extends ErrorHandler {
         if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
             status = HttpStatus.BAD_REQUEST_400;
         }
+        // A failure below Jersey (a handler that threw): logged as an error with its request id, so it is
+        // reported like the API's own unhandled errors (ProblemMappers); Jetty alone logs it at WARN.
+        if (status >= 500 && request.getAttribute(ERROR_EXCEPTION) instanceof Throwable failure) {
+            logUnhandled(request, failure);
+        }
         String reason = HttpStatus.getMessage(status);
         String slug = switch (status) {
             case 404 -> "not-found";
@@ -52,5 +61,19 @@ public final class ProblemErrorHandler extends ErrorHandler {
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
+    }
+
+    private static void logUnhandled(Request request, Throwable failure) {
+        boolean putId = MDC.get(RequestIds.MDC_KEY) == null && request.getAttribute(RequestIdHandler.ATTRIBUTE) instanceof String;
+        if (putId) {
+            MDC.put(RequestIds.MDC_KEY, (String) request.getAttribute(RequestIdHandler.ATTRIBUTE));
+        }
+        try {
+            log.error("Unhandled error", failure);
+        } finally {
+            if (putId) {
+                MDC.remove(RequestIds.MDC_KEY);
+            }
+        }
     }
 }
