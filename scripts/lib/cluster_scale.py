@@ -199,7 +199,16 @@ def template_command(host, home):
     if not argv:
         fail("cannot tell how %s is started" % host["name"])
     template_home = os.path.join(base, host["name"])
-    return [part.replace(template_home + "/", home + "/") for part in argv]
+    name = os.path.basename(home)
+    own = []
+    for part in argv:
+        part = part.replace(template_home + "/", home + "/")
+        # Its JSON logs go to a folder of its own beside the others (CLUSTER_DIR/logs/<host>): two
+        # processes rolling one file would lose lines.
+        if part.startswith("-Dladder.logDir=") and part.rstrip("/").endswith("/" + host["name"]):
+            part = part.rstrip("/")[: -len(host["name"])] + name
+        own.append(part)
+    return own
 
 
 def wait_ready(address, admin_port, pid, timeout):
