@@ -61,9 +61,13 @@ public final class AdminHandler extends Handler.Abstract {
     private boolean ready(Response response, Callback callback) {
         boolean draining = health.isDraining();
         boolean database = health.isDatabaseReachable();
-        boolean ready = !draining && database;
+        boolean started = health.isStarted();
+        java.util.List<String> unmet = health.unmet();
+        boolean ready = started && !draining && database && unmet.isEmpty();
         String body = "{\"status\":\"" + (ready ? "ready" : "not ready") + "\",\"draining\":" + draining
-                + ",\"database\":\"" + (database ? "up" : "down") + "\",\"cache\":\"" + health.cacheStatus() + "\"}";
+                + ",\"database\":\"" + (database ? "up" : "down") + "\",\"cache\":\"" + health.cacheStatus() + "\""
+                + ",\"started\":" + started
+                + ",\"unmet\":[" + unmet.stream().map(name -> "\"" + name + "\"").collect(java.util.stream.Collectors.joining(",")) + "]}";
         return send(response, callback, ready ? 200 : 503, JSON, body);
     }
 
