@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class NodeIdLease implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeIdLease.class);
     static final String CONFIGURED = "configured:";
-    static final int IDS = (int) IdGenerator.MAX_NODE + 1;
+    /** Auto ids are 0-1022: 1023 is the seed command's (its rows' ids), never a server's. */
+    static final int IDS = (int) IdGenerator.MAX_NODE;
     private static final long RETRY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final Jdbi jdbi;
