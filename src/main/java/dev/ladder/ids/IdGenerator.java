@@ -128,22 +128,23 @@ public final class IdGenerator {
         if (now < lastMillis) {
             now = lastMillis;
         }
+        long nextSequence = 0;
         if (now == lastMillis) {
-            sequence = (sequence + 1) & MAX_SEQUENCE;
-            if (sequence == 0) {
+            nextSequence = (sequence + 1) & MAX_SEQUENCE;
+            if (nextSequence == 0) {
                 now = lastMillis + 1; // borrow the next millisecond rather than spin
             }
-        } else {
-            sequence = 0;
         }
+        // Refused ids change nothing: the state moves on only with an id handed out.
         if (now >= ceilingMillis) {
             throw new NodeIdUnavailableException("this node's id lease ends before " + Instant.ofEpochMilli(now));
         }
-        lastMillis = now;
         long elapsed = now - EPOCH;
         if (elapsed < 0 || elapsed >= (1L << 41)) {
             throw new IllegalStateException("clock is outside the id range: " + Instant.ofEpochMilli(now));
         }
+        lastMillis = now;
+        sequence = nextSequence;
         return (elapsed << (NODE_BITS + SEQUENCE_BITS)) | (node << SEQUENCE_BITS) | sequence;
     }
 

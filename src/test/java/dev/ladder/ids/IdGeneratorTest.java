@@ -127,4 +127,22 @@ class IdGeneratorTest {
         assertThat(ids.canMint()).isTrue();
         assertThat(IdGenerator.nodeOf(ids.next())).isEqualTo(3);
     }
+
+    @Test
+    void anIdRefusedAtTheLeasesEndLeavesNoGapForADuplicateAfterARenewal() {
+        AtomicLong clock = new AtomicLong(NOW);
+        IdGenerator ids = IdGenerator.leased(clock::get, () -> 0);
+        ids.grant(2, 0, NOW + 1, Long.MAX_VALUE);
+        Set<Long> seen = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            assertThat(seen.add(ids.next())).isTrue();
+        }
+        clock.set(NOW + 1); // at the lease's end: refused
+        assertThatThrownBy(ids::next).isInstanceOf(NodeIdUnavailableException.class);
+        ids.grant(2, 0, NOW + 30_000, Long.MAX_VALUE); // renewed
+        clock.set(NOW); // and the clock steps back
+        for (int i = 0; i < 6; i++) {
+            assertThat(seen.add(ids.next())).isTrue();
+        }
+    }
 }
