@@ -222,7 +222,8 @@ public final class NodeIdLease implements AutoCloseable {
                     if (row.expiresAt() >= now) {
                         log.warn("Node id lease: configured id {} was leased by {}; taking it over", id, row.holder());
                     }
-                } else if (row != null && row.expiresAt() >= now) {
+                } else if (row != null && row.expiresAt() >= now && !row.holder().startsWith(CONFIGURED + name + "/")) {
+                    // (a row of this node's own previous run, restarted within idLease, is no clash)
                     log.error("Node id lease: configured id {} is also configured on a live node ({}): two nodes share an id",
                             id, row.holder());
                 }
