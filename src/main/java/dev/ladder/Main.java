@@ -18,6 +18,7 @@ import dev.ladder.http.MediaHandler;
 import dev.ladder.idempotency.IdempotencyFilter;
 import dev.ladder.idempotency.IdempotencyKeys;
 import dev.ladder.ids.IdGenerator;
+import dev.ladder.ids.NodeIdLease;
 import dev.ladder.limits.RateLimitFilter;
 import dev.ladder.limits.Throttle;
 import dev.ladder.ops.AdminHandler;
@@ -160,7 +161,8 @@ public final class Main implements Callable<Integer> {
             // Error reporting first, so a failure anywhere in start-up is reported; closed last.
             opened.push(ErrorReporting.start(config.errors(), config.node().name(), config.profile()));
             PrometheusMeterRegistry metrics = Metrics.create(config.profile(), config.node().id());
-            IdGenerator ids = new IdGenerator(config.node().id());
+            // A configured id mints from the start; an auto id once the lease is taken (after the migrations, below).
+            IdGenerator ids = config.node().autoId() ? IdGenerator.leased() : new IdGenerator(config.node().fixedId().getAsInt());
 
             // Pools and clients
             Database database = Database.open(config.database(), config.data().path(), "db", metrics);
@@ -236,6 +238,11 @@ public final class Main implements Callable<Integer> {
             }
             HttpServer server = new HttpServer(config.http(), site, new AdminHandler(health, metrics), metrics);
             awaitMigrations(migrated);
+            // The node id lease (auto) or its advertisement (configured); released after the server stops.
+            NodeIdLease lease = NodeIdLease.start(database.jdbi(), ids, config.node().fixedId(), config.node().name(),
+                    config.node().idLease(), metrics);
+            opened.push(lease);
+            health.require("nodeId", ids::canMint);
             server.start();
             opened.push(server::stop);
 
@@ -263,6 +270,9 @@ public final class Main implements Callable<Integer> {
                 opened.push(housekeeping);
             }
 
+            // Ready only now: workers and housekeeping run, the database pool holds its minimum of connections.
+            primePool(database, config.database());
+            health.markStarted();
             return new Running(config, server, health, opened);
         } catch (Exception e) {
             // Logged before closing, while error reporting (opened first, closed last) still sends it.
@@ -321,6 +331,21 @@ public final class Main implements Callable<Integer> {
     /** With replicas, every request carries its client's replication position in and its writes' out (a cookie). */
     private static Handler readYourWrites(Database database, Handler next) {
         return database.reads().hasReplicas() ? new ReadYourWritesHandler(next) : next;
+    }
+
+    /**
+     * Waits (at most database.connectionTimeout) until the primary pool holds database.minIdle
+     * connections, so the first requests a load balancer sends do not each open one. A database
+     * that is down does not hold start-up back: readiness reports it.
+     */
+    private static void primePool(Database database, Config.Database config) throws InterruptedException {
+        if (!(database.dataSource() instanceof com.zaxxer.hikari.HikariDataSource hikari) || hikari.getHikariPoolMXBean() == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + config.connectionTimeout().toNanos();
+        while (hikari.getHikariPoolMXBean().getTotalConnections() < config.minIdle() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
     }
 
     private static void awaitMigrations(CompletableFuture<Void> migrated) throws InterruptedException {

@@ -95,14 +95,30 @@ public record Config(
 
     /**
      * Which node this is: its id goes into every id it makes, so no two live nodes may share one;
-     * its name (empty: the host name) is what X-Served-By and the logs call it.
+     * its name (empty: the host name) is what X-Served-By and the logs call it. id is 0-1023, or
+     * {@code auto}: the node leases the lowest free id in the database for idLease at a time
+     * (renewed while it lives; see dev.ladder.ids.NodeIdLease).
      */
-    public record Node(int id, String name, List<Role> roles) {
+    public record Node(String id, Duration idLease, String name, List<Role> roles) {
         private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
         private static final List<Role> PUBLIC = List.of(Role.web, Role.readApi, Role.writeApi);
+        /** The id that means "lease one". */
+        public static final String AUTO = "auto";
 
         public Node {
-            Check.range("node.id", id, 0, 1023);
+            Check.present("node.id", id);
+            id = id.trim();
+            if (!id.equals(AUTO)) {
+                int number;
+                try {
+                    number = Integer.parseInt(id);
+                } catch (NumberFormatException e) {
+                    throw new ConfigException("node.id", "must be 0-1023 or auto (got \"" + id + "\")");
+                }
+                Check.range("node.id", number, 0, 1023);
+                id = Integer.toString(number);
+            }
+            Check.duration("node.idLease", idLease, Duration.ofSeconds(3), Duration.ofHours(1));
             Check.present("node.name", name);
             if (name.isBlank()) {
                 name = hostName();
@@ -124,6 +140,16 @@ public record Config(
                 throw new ConfigException("node.roles", "may name only one of web, read-api, write-api (got " + roles + ")");
             }
             roles = List.copyOf(roles);
+        }
+
+        /** Whether the id is leased from the database ({@code node.id: auto}) rather than configured. */
+        public boolean autoId() {
+            return id.equals(AUTO);
+        }
+
+        /** The configured id; empty when it is leased. */
+        public java.util.OptionalInt fixedId() {
+            return autoId() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(Integer.parseInt(id));
         }
 
         /** Whether this node serves the public API and page (web, read-api or write-api). */

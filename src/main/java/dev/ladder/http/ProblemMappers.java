@@ -136,6 +136,13 @@ public final class ProblemMappers {
                                 "the database could not be reached in time; retry shortly"))
                         .build();
             }
+            if (isNodeIdUnavailable(exception)) {
+                log.warn("No node id to write with: {}", exception.getMessage());
+                return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", "1")
+                        .entity(Problem.of(503, "unavailable", "Service unavailable",
+                                "this node cannot make ids right now (its node id lease is not held); retry shortly"))
+                        .build();
+            }
             if (isUnparsableHeader(exception)) {
                 return respond(Problem.of(400, "bad-request", "Bad request", "a request header could not be parsed"));
             }
@@ -146,6 +153,16 @@ public final class ProblemMappers {
             }
             return respond(serverError(exception));
         }
+    }
+
+    /** The node's id lease is not held (dev.ladder.ids.NodeIdLease): nothing was written, a retry may reach a node that has one. */
+    private static boolean isNodeIdUnavailable(Throwable exception) {
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            if (cause instanceof dev.ladder.ids.NodeIdUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

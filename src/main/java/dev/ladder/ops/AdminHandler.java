@@ -62,10 +62,14 @@ public final class AdminHandler extends Handler.Abstract {
         boolean draining = health.isDraining();
         boolean database = health.isDatabaseReachable();
         boolean sessions = health.isSessionStoreConnected();
-        boolean ready = !draining && database && sessions;
+        boolean started = health.isStarted();
+        java.util.List<String> unmet = health.unmet();
+        boolean ready = started && !draining && database && sessions && unmet.isEmpty();
         String body = "{\"status\":\"" + (ready ? "ready" : "not ready") + "\",\"draining\":" + draining
-                + ",\"database\":\"" + (database ? "up" : "down") + "\",\"cache\":\"" + health.cacheStatus()
-                + "\",\"sessions\":\"" + (sessions ? "up" : "connecting") + "\"}";
+                + ",\"database\":\"" + (database ? "up" : "down") + "\",\"cache\":\"" + health.cacheStatus() + "\""
+                + ",\"sessions\":\"" + (sessions ? "up" : "connecting") + "\""
+                + ",\"started\":" + started
+                + ",\"unmet\":[" + unmet.stream().map(name -> "\"" + name + "\"").collect(java.util.stream.Collectors.joining(",")) + "]}";
         return send(response, callback, ready ? 200 : 503, JSON, body);
     }
 

@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
- * Liveness and readiness. Ready means: not draining, the database answers, and (sessions in
- * Redis) Redis has been reached since start-up. The database
+ * Liveness and readiness. Ready means: started (every part of the node runs), not draining, the
+ * database answers, (sessions in Redis) Redis has been reached since start-up, and every
+ * {@link #require requirement} holds (the node id lease). The database
  * check is cached for a second so a busy load balancer cannot turn health checks into load.
  * The shared cache is reported (up or degraded) but never makes a node unready: without it
  * reads go to the database.
@@ -17,6 +18,8 @@ public final class Health {
     private final BooleanSupplier cacheHealthy;
     private final BooleanSupplier sessionStoreConnected;
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final java.util.Map<String, BooleanSupplier> requirements = new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile long checkedAt;
     private volatile boolean lastCheck;
 
@@ -45,6 +48,25 @@ public final class Health {
         return sessionStoreConnected.getAsBoolean();
     }
 
+    /** Start-up is over: every part of the node runs. Not ready before. */
+    public void markStarted() {
+        started.set(true);
+    }
+
+    public boolean isStarted() {
+        return started.get();
+    }
+
+    /** One more thing the node needs to serve (a cheap check), named in the readiness answer. */
+    public void require(String name, BooleanSupplier check) {
+        requirements.put(name, check);
+    }
+
+    /** The requirements that fail now, by name. */
+    public java.util.List<String> unmet() {
+        return requirements.entrySet().stream().filter(entry -> !entry.getValue().getAsBoolean()).map(java.util.Map.Entry::getKey).toList();
+    }
+
     public void startDraining() {
         draining.set(true);
     }
@@ -68,6 +90,6 @@ public final class Health {
     }
 
     public boolean isReady() {
-        return !isDraining() && isDatabaseReachable() && isSessionStoreConnected();
+        return isStarted() && !isDraining() && isDatabaseReachable() && isSessionStoreConnected() && unmet().isEmpty();
     }
 }

@@ -30,8 +30,13 @@ public final class Metrics {
     }
 
     public static PrometheusMeterRegistry create(String profile, int node) {
+        return create(profile, Integer.toString(node));
+    }
+
+    /** node: the configured node.id, or "auto" (the leased id is the ladder_node_id gauge). */
+    public static PrometheusMeterRegistry create(String profile, String node) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("profile", profile, "node", Integer.toString(node));
+        registry.config().commonTags("profile", profile, "node", node);
         registry.config().meterFilter(requestHistogram());
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);

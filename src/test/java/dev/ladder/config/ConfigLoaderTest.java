@@ -87,6 +87,23 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("http.allowedOrigins: ");
         assertThatThrownBy(() -> shipped.load("embedded", Map.of("LADDER_NODE_ID", "1024")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("node.id: ");
+        assertThatThrownBy(() -> shipped.load("embedded", Map.of("LADDER_NODE_ID", "automatic")))
+                .isInstanceOf(ConfigException.class).hasMessage("node.id: must be 0-1023 or auto (got \"automatic\")");
+        assertThatThrownBy(() -> shipped.load("embedded", Map.of("LADDER_NODE_ID_LEASE", "1s")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("node.idLease: ");
+    }
+
+    @Test
+    void aNodeIdIsConfiguredOrLeasedAndTheClusterProfilesLeaseByDefault() {
+        Config.Node embedded = shipped.load("embedded", Map.of()).node();
+        assertThat(embedded.autoId()).isFalse();
+        assertThat(embedded.fixedId()).hasValue(0);
+        assertThat(embedded.idLease()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(shipped.load("embedded", Map.of("LADDER_NODE_ID", "auto")).node().fixedId()).isEmpty();
+        assertThat(shipped.load("users-plus-2", Map.of()).node().autoId()).isTrue();
+        assertThat(shipped.load("users-plus-3", Map.of()).node().autoId()).isTrue();
+        assertThat(shipped.load("users-plus-2", Map.of("LADDER_NODE_ID", "7")).node().fixedId()).as("a configured id wins").hasValue(7);
+        assertThat(shipped.load("single-box", Map.of()).node().autoId()).isFalse();
     }
 
     @Test
