@@ -175,16 +175,6 @@ def env_value(lines, key):
     return None
 
 
-def node_ids_in_use(hosts):
-    ids = set()
-    for host in hosts:
-        value = env_value(read_env(os.path.join(base, host["name"], "ladder.env")), "LADDER_NODE_ID") \
-            if os.path.exists(os.path.join(base, host["name"], "ladder.env")) else None
-        if value and value.isdigit():
-            ids.add(int(value))
-    return ids
-
-
 def template_command(host, home):
     """The pool node's command line, with its folder replaced by the new node's: its running argv, else the env file's note."""
     pid = read_pid(host.get("pidfile"))
@@ -290,10 +280,9 @@ def scale_out(pool):
         if os.path.isfile(source) and entry not in ("ladder.env", "ladder.log", "ladder.pid"):
             shutil.copy2(source, os.path.join(home, entry))
     env = read_env(os.path.join(template_home, "ladder.env"))
-    node_id = env_value(env, "LADDER_NODE_ID")
-    if node_id is not None and node_id.isdigit():
-        used = node_ids_in_use(hosts)
-        node_id = str(next(i for i in range(1, 1024) if i not in used))
+    # Nobody numbers the nodes an autoscaling group starts: the node leases a free id from the
+    # database (node.id auto), and the configured nodes' ids are never among those it takes.
+    node_id = "auto"
     own = {"LADDER_NODE_NAME": name, "LADDER_NODE_ID": node_id, "LADDER_HTTP_PORT": str(http_port),
            "LADDER_HTTP_ADMIN_PORT": str(admin_port), "LADDER_DATA_DIR": os.path.join(home, "data")}
     values = {}
