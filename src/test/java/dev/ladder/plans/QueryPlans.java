@@ -328,6 +328,10 @@ final class QueryPlans {
                         "body", "{}")), Map.of(), Map.of("idempotency_keys", "PRIMARY"), Kind.LOOKUP));
         cases.add(new Case("IdempotencyDao.release", "a claim", sql(IdempotencyDao.class, "release"),
                 with(key, Map.of("createdAt", now)), Map.of(), Map.of("idempotency_keys", "PRIMARY"), Kind.LOOKUP));
+        cases.add(new Case("IdempotencyDao.takeOver", "a claim whose holder died", sql(IdempotencyDao.class, "takeOver"),
+                with(key, Map.of("heldSince", now, "createdAt", now)), Map.of(), Map.of("idempotency_keys", "PRIMARY"), Kind.LOOKUP));
+        cases.add(new Case("IdempotencyDao.withdraw", "a claim and its answer", sql(IdempotencyDao.class, "withdraw"),
+                with(key, Map.of("createdAt", now)), Map.of(), Map.of("idempotency_keys", "PRIMARY"), Kind.LOOKUP));
         cases.add(new Case("IdempotencyDao.deleteIfExpired", "a stored key", sql(IdempotencyDao.class, "deleteIfExpired"),
                 with(key, Map.of("now", now)), Map.of(), Map.of("idempotency_keys", "PRIMARY"), Kind.LOOKUP));
         cases.add(new Case("IdempotencyDao.deleteExpired", "housekeeping, 10,000 a run", sql(IdempotencyDao.class, "deleteExpired"),
