@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ladder.testing.Commands;
+import dev.ladder.testing.Commands.Run;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class HostRolesIT {
 
     @BeforeAll
     void tools() throws Exception {
-        assertThat(run(List.of("sh", "-c", "command -v ansible-playbook"), Duration.ofSeconds(10)).exitCode())
+        assertThat(Commands.run(List.of("sh", "-c", "command -v ansible-playbook"), Duration.ofSeconds(10)).exitCode())
                 .as("ansible-playbook is missing: scripts/test installs it (ladder_apt_ensure ansible)").isZero();
         deleteTree(work);
         Files.createDirectories(work);
@@ -213,12 +214,12 @@ class HostRolesIT {
         builder.environment().put("ANSIBLE_NOCOLOR", "1");
         builder.environment().put("ANSIBLE_LOCAL_TEMP", dir.resolve("ansible-tmp").toString());
         builder.environment().put("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3");
-        return run(builder, Duration.ofMinutes(3));
+        return Commands.run(builder, Duration.ofMinutes(3));
     }
 
     /** systemd's own reading of the files: exit 0 and nothing said (it warns, exit 0, of settings it ignores). */
     private static void assertSystemdAccepts(Path... files) throws Exception {
-        if (run(List.of("sh", "-c", "command -v systemd-analyze"), Duration.ofSeconds(10)).exitCode() != 0) {
+        if (Commands.run(List.of("sh", "-c", "command -v systemd-analyze"), Duration.ofSeconds(10)).exitCode() != 0) {
             System.err.println("HostRolesIT: no systemd-analyze here (Debian package systemd): the units were only parsed");
             return;
         }
@@ -226,7 +227,7 @@ class HostRolesIT {
         for (Path file : files) {
             command.add(file.toString());
         }
-        Run verify = run(command, Duration.ofSeconds(60));
+        Run verify = Commands.run(command, Duration.ofSeconds(60));
         assertThat(verify.exitCode()).as(verify.output()).isZero();
         assertThat(verify.output().strip()).as("systemd-analyze verify").isEmpty();
     }
@@ -263,29 +264,6 @@ class HostRolesIT {
         List<String> texts = new ArrayList<>();
         array.forEach(item -> texts.add(item.asText()));
         return texts;
-    }
-
-    private record Run(int exitCode, String output) {
-    }
-
-    private static Run run(List<String> command, Duration timeout) throws Exception {
-        return run(new ProcessBuilder(command).redirectErrorStream(true), timeout);
-    }
-
-    private static Run run(ProcessBuilder builder, Duration timeout) throws Exception {
-        Path output = Files.createTempFile("ladder-host-roles-it-", ".log");
-        try {
-            Process process = builder.redirectOutput(output.toFile()).start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor();
-                throw new AssertionError(String.join(" ", builder.command()) + " took over " + timeout + ":\n"
-                        + Files.readString(output, StandardCharsets.UTF_8));
-            }
-            return new Run(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(output);
-        }
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -5,8 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ladder.testing.Commands;
+import dev.ladder.testing.Commands.Run;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,7 +163,7 @@ class SingleBoxPortsIT {
     @Test
     @Order(4)
     void sshFromTheAllowListOffersKeysOnly() throws Exception {
-        Run ssh = run(List.of("ip", "netns", "exec", internet, "ssh", "-F", "/dev/null", "-o", "BatchMode=yes",
+        Run ssh = Commands.run(List.of("ip", "netns", "exec", internet, "ssh", "-F", "/dev/null", "-o", "BatchMode=yes",
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=20",
                 "-b", ALLOWED, "root@" + BOX_ADDRESS, "true"), Duration.ofSeconds(60));
         assertThat(ssh.exitCode()).as(ssh.output()).isEqualTo(255);
@@ -265,7 +266,7 @@ class SingleBoxPortsIT {
     private void startMariaDb() throws Exception {
         Path root = Files.createDirectories(work.resolve("mariadb"));
         Path data = root.resolve("data");
-        Run install = run(List.of("mariadb-install-db", "--no-defaults", "--datadir=" + data, "--user=root",
+        Run install = Commands.run(List.of("mariadb-install-db", "--no-defaults", "--datadir=" + data, "--user=root",
                 "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"), START_TIMEOUT);
         assertThat(install.exitCode()).as("mariadb-install-db:\n%s", install.output()).isZero();
         start("mariadb", List.of("mariadbd", "--no-defaults", "--user=root", "--datadir=" + data, "--port=" + MYSQL,
@@ -409,7 +410,7 @@ class SingleBoxPortsIT {
         builder.environment().put("ANSIBLE_CONFIG", repo.resolve("ansible/ansible.cfg").toString());
         builder.environment().put("ANSIBLE_NOCOLOR", "1");
         builder.environment().put("ANSIBLE_LOCAL_TEMP", work.resolve("ansible-tmp").toString());
-        Run run = run(builder, Duration.ofMinutes(3));
+        Run run = Commands.run(builder, Duration.ofMinutes(3));
         Files.writeString(work.resolve(label + ".log"), run.output());
         return run;
     }
@@ -426,7 +427,7 @@ class SingleBoxPortsIT {
     /** TCP connects from each source to each port, all at once, from inside a namespace (probe.py). */
     private Map<String, Map<String, String>> probe(String namespace, List<String> targets, List<String> sources, List<Integer> ports)
             throws Exception {
-        Run probe = run(List.of("ip", "netns", "exec", namespace, "/usr/bin/python3",
+        Run probe = Commands.run(List.of("ip", "netns", "exec", namespace, "/usr/bin/python3",
                 repo.resolve("src/test/resources/dev/ladder/hosts/probe.py").toString(), String.join(",", targets), String.join(",", sources),
                 String.join(",", ports.stream().map(String::valueOf).toList()), "3"), Duration.ofSeconds(60));
         assertThat(probe.exitCode()).as(probe.output()).isZero();
@@ -435,42 +436,19 @@ class SingleBoxPortsIT {
 
     /** The HTTP status of a GET from inside a namespace, from this source address (000: no answer). */
     private String curl(String namespace, String source, String url) throws Exception {
-        return run(List.of("ip", "netns", "exec", namespace, "curl", "-s", "-k", "-o", "/dev/null", "-w", "%{http_code}",
+        return Commands.run(List.of("ip", "netns", "exec", namespace, "curl", "-s", "-k", "-o", "/dev/null", "-w", "%{http_code}",
                 "--interface", source, "--max-time", "10", url), Duration.ofSeconds(30)).output().strip();
     }
 
     // ---- processes ---------------------------------------------------------------------------------
 
-    private record Run(int exitCode, String output) {
-    }
-
     private static Run run(String... command) throws Exception {
-        return run(List.of(command), Duration.ofSeconds(60));
+        return Commands.run(List.of(command), Duration.ofSeconds(60));
     }
 
     private static void must(String... command) throws Exception {
         Run run = run(command);
         assertThat(run.exitCode()).as("%s:\n%s", String.join(" ", command), run.output()).isZero();
-    }
-
-    private static Run run(List<String> command, Duration timeout) throws Exception {
-        return run(new ProcessBuilder(command).redirectErrorStream(true), timeout);
-    }
-
-    private static Run run(ProcessBuilder builder, Duration timeout) throws Exception {
-        Path output = Files.createTempFile("ladder-hosts-it-", ".log");
-        try {
-            Process process = builder.redirectOutput(output.toFile()).start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor();
-                throw new AssertionError(String.join(" ", builder.command()) + " took over " + timeout + ":\n"
-                        + Files.readString(output, StandardCharsets.UTF_8));
-            }
-            return new Run(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(output);
-        }
     }
 
     private static String tail(Path log) {
