@@ -204,8 +204,10 @@ public final class Main implements Callable<Integer> {
             IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), config.idempotency().claimTimeout(), clock);
             // Sessions in Redis: not ready until Redis has been reached (a node may start before any Sentinel answers).
             UnifiedJedis sessionRedis = config.sessions().store() == Config.Sessions.Store.redis ? redis : null;
-            Health health = new Health(database::isReachable, sharedCache == null ? () -> true : sharedCache::healthy,
-                    sessionRedis == null ? () -> true : () -> Redis.connected(sessionRedis));
+            Health health = new Health(database::isReachable, sharedCache == null ? () -> true : sharedCache::healthy);
+            if (sessionRedis != null) {
+                health.require(Health.SESSIONS, () -> Redis.connected(sessionRedis));
+            }
             // Rate limits in Redis when there is one, so they hold across nodes (per node while Redis fails).
             Throttle throttle = redis == null ? Throttle.inProcess(config.rateLimits()) : Throttle.shared(config.rateLimits(), redis, metrics);
 

@@ -61,10 +61,10 @@ public final class AdminHandler extends Handler.Abstract {
     private boolean ready(Response response, Callback callback) {
         boolean draining = health.isDraining();
         boolean database = health.isDatabaseReachable();
-        boolean sessions = health.isSessionStoreConnected();
         boolean started = health.isStarted();
         java.util.List<String> unmet = health.unmet();
-        boolean ready = started && !draining && database && sessions && unmet.isEmpty();
+        boolean sessions = !unmet.contains(Health.SESSIONS);
+        boolean ready = started && !draining && database && unmet.isEmpty();
         String body = "{\"status\":\"" + (ready ? "ready" : "not ready") + "\",\"draining\":" + draining
                 + ",\"database\":\"" + (database ? "up" : "down") + "\",\"cache\":\"" + health.cacheStatus() + "\""
                 + ",\"sessions\":\"" + (sessions ? "up" : "connecting") + "\""

@@ -5,18 +5,23 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Liveness and readiness. Ready means: started (every part of the node runs), not draining, the
- * database answers, (sessions in Redis) Redis has been reached since start-up, and every
- * {@link #require requirement} holds (the node id lease). The database
+ * database answers, and every {@link #require requirement} holds (the node id lease; with sessions
+ * in Redis, Redis reached since start-up). The database
  * check is cached for a second so a busy load balancer cannot turn health checks into load.
  * The shared cache is reported (up or degraded) but never makes a node unready: without it
  * reads go to the database.
  */
 public final class Health {
     private static final long CHECK_EVERY_NANOS = 1_000_000_000L;
+    /**
+     * The requirement of a node whose sessions live in Redis: Redis reached since start-up (no
+     * Sentinel may have answered yet). Once met it stays met; a later Redis outage is the session
+     * store's 503s, so a Redis failover never takes every node out of the balancer.
+     */
+    public static final String SESSIONS = "sessions";
 
     private final BooleanSupplier databaseReachable;
     private final BooleanSupplier cacheHealthy;
-    private final BooleanSupplier sessionStoreConnected;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
     private final java.util.Map<String, BooleanSupplier> requirements = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -29,23 +34,9 @@ public final class Health {
 
     /** cacheHealthy: whether the shared cache works (a cheap check: the breaker's state). */
     public Health(BooleanSupplier databaseReachable, BooleanSupplier cacheHealthy) {
-        this(databaseReachable, cacheHealthy, () -> true);
-    }
-
-    /**
-     * sessionStoreConnected: false while sessions live in Redis and the node has not reached Redis
-     * since it started (no Sentinel answered yet): such a node cannot log anyone in, so it is not
-     * ready. Once connected it stays true; a later Redis outage is the session store's 503s.
-     */
-    public Health(BooleanSupplier databaseReachable, BooleanSupplier cacheHealthy, BooleanSupplier sessionStoreConnected) {
         this.databaseReachable = databaseReachable;
         this.cacheHealthy = cacheHealthy;
-        this.sessionStoreConnected = sessionStoreConnected;
         this.checkedAt = System.nanoTime() - CHECK_EVERY_NANOS;
-    }
-
-    public boolean isSessionStoreConnected() {
-        return sessionStoreConnected.getAsBoolean();
     }
 
     /** Start-up is over: every part of the node runs. Not ready before. */
@@ -90,6 +81,6 @@ public final class Health {
     }
 
     public boolean isReady() {
-        return isStarted() && !isDraining() && isDatabaseReachable() && isSessionStoreConnected() && unmet().isEmpty();
+        return isStarted() && !isDraining() && isDatabaseReachable() && unmet().isEmpty();
     }
 }
