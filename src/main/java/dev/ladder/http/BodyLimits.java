@@ -9,6 +9,15 @@ import java.util.Map;
  * so a limit can only ever be raised where it was meant to be.
  */
 public record BodyLimits(long defaultLimit, Map<String, Long> byPath) {
+    /**
+     * A refused body of at most this many bytes in all is read to its end and thrown away before
+     * the 413 goes out, as nginx's lingering close and Tomcat's maxSwallowSize do: a server that
+     * answers and closes while the client is still sending makes the kernel reset the connection,
+     * and the reset can destroy the answer before the client reads it. A larger body is refused at
+     * once and the connection closed: reading megabytes nobody wants costs more than that risk.
+     */
+    public static final long MAX_DISCARDED_BYTES = 1024 * 1024;
+
     public BodyLimits {
         if (defaultLimit < 0) {
             throw new IllegalArgumentException("a body limit cannot be negative");

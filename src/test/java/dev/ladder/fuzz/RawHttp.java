@@ -51,6 +51,7 @@ public final class RawHttp implements AutoCloseable {
     private Socket socket;
     private InputStream in;
     private OutputStream out;
+    private int connections;
 
     public RawHttp(String host, int port) {
         this.address = new InetSocketAddress(host, port);
@@ -89,7 +90,13 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** How many connections this client has opened so far (1 while the server keeps the first alive). */
+    public int connections() {
+        return connections;
+    }
+
     private void connect() throws IOException {
+        connections++;
         socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(30_000);
