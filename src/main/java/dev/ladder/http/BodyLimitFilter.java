@@ -11,8 +11,7 @@ import java.io.InputStream;
 
 /**
  * Bounds every request body before anything parses it: a declared Content-Length over the
- * limit is refused at once, and a chunked body is refused with 413 the moment it passes it (its
- * rest read and thrown away first when that is small, see {@link BodyLimits#MAX_DISCARDED_BYTES}).
+ * limit is refused at once, and a chunked body is cut off with 413 the moment it passes it.
  * The limit is the route's own where {@link BodyLimits} gives one (photo uploads), else the default.
  */
 @PreMatching
@@ -67,27 +66,10 @@ public final class BodyLimitFilter implements ContainerRequestFilter {
             return count;
         }
 
-        private void count(int bytes) throws IOException {
+        private void count(int bytes) {
             read += bytes;
             if (read > limit) {
-                discardRest();
                 throw ApiException.tooLarge(limit);
-            }
-        }
-
-        /**
-         * Reads what is left of a refused body, up to BodyLimits.MAX_DISCARDED_BYTES in all, so the
-         * 413 reaches the client and the connection survives (see there); past that, the 413 goes
-         * out now and the server closes the connection. The minimum data rate bounds the wait.
-         */
-        private void discardRest() throws IOException {
-            byte[] sink = new byte[8192];
-            while (read <= BodyLimits.MAX_DISCARDED_BYTES) {
-                int count = in.read(sink);
-                if (count < 0) {
-                    return;
-                }
-                read += count;
             }
         }
     }

@@ -10,11 +10,8 @@ import java.util.Map;
  */
 public record BodyLimits(long defaultLimit, Map<String, Long> byPath) {
     /**
-     * A refused body of at most this many bytes in all is read to its end and thrown away before
-     * the 413 goes out, as nginx's lingering close and Tomcat's maxSwallowSize do: a server that
-     * answers and closes while the client is still sending makes the kernel reset the connection,
-     * and the reset can destroy the answer before the client reads it. A larger body is refused at
-     * once and the connection closed: reading megabytes nobody wants costs more than that risk.
+     * How much of a body nobody read (a refused one) is still read and thrown away after the
+     * answer, so the answer reaches the client and the connection survives; see {@link UnreadBodyHandler}.
      */
     public static final long MAX_DISCARDED_BYTES = 1024 * 1024;
 

@@ -121,8 +121,9 @@ public final class HttpServer {
             Handler page = site.indexHtml() == null ? webPage() : new Handler.Sequence(new IndexPage(site.indexHtml()), webPage());
             Handler routes = site.fastPath().apply(
                     new ApiOrPage(ContainerFactory.createContainer(JettyHttpContainer.class, site.api()), site.media(), page));
-            Handler bounded = new MinimumDataRateHandler(config.minRequestDataRate(), new BodyLimitHandler(site.bodyLimits(), routes));
-            Handler api = new RequestIdHandler(site.readOnly() ? new ReadOnlyNodeHandler(bounded) : bounded);
+            Handler bounded = new BodyLimitHandler(site.bodyLimits(), routes);
+            Handler api = new RequestIdHandler(new MinimumDataRateHandler(config.minRequestDataRate(),
+                    new UnreadBodyHandler(site.readOnly() ? new ReadOnlyNodeHandler(bounded) : bounded)));
             Handler named = site.servedBy() == null ? api : new ServedByHandler(site.servedBy(), api);
             ContextHandler apiContext = new ContextHandler(
                     new SecurityHeadersHandler(site.contentOrigins().assets(), site.contentOrigins().media(), named), "/");

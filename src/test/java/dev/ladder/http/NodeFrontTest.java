@@ -95,6 +95,10 @@ class NodeFrontTest {
                     assertThat(refused.header("Allow")).isEqualTo("GET, HEAD");
                     assertThat(refused.header("X-Served-By")).isEqualTo("read1");
                 }
+                // And every such refusal reaches the client, though the node never reads the body (UnreadBodyHandler).
+                for (int i = 0; i < 100; i++) {
+                    assertProblem(api.post("/api/posts", "x".repeat(70_000), bearer(token)), 405, "read-only-node");
+                }
                 assertThat(api.get("/api/posts/" + id).json().get("body").asText()).isEqualTo("written on the write node");
                 assertThat(api.get("/api/users/" + token.length()).status()).isEqualTo(404);
             }
