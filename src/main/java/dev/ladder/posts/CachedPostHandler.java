@@ -87,8 +87,10 @@ public final class CachedPostHandler extends Handler.Wrapper {
         response.setStatus(HttpStatus.OK_200);
         headers.put(JSON);
         headers.put(HttpHeader.CONTENT_LENGTH, post.json().length);
-        response.write(true, ByteBuffer.wrap(post.json()), callback);
+        // Counted before the write: the write may reach the client at once, and a client that then
+        // reads /metrics must find its request there.
         ok.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        response.write(true, ByteBuffer.wrap(post.json()), callback);
         return true;
     }
 }
