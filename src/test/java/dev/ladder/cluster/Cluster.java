@@ -2,6 +2,7 @@ package dev.ladder.cluster;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ladder.testing.Commands;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -218,25 +218,16 @@ public final class Cluster {
         }
         builder.environment().put("ANSIBLE_FORCE_COLOR", "0");
         try {
-            Path output = Files.createTempFile("cluster-command", ".log");
-            try {
-                builder.redirectOutput(output.toFile());
-                Process process = builder.start();
-                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
-                    throw new IllegalStateException(command + " did not finish in " + timeout + ": "
-                            + Files.readString(output, StandardCharsets.UTF_8));
-                }
-                return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-            } finally {
-                Files.deleteIfExists(output);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + command, e);
+            Commands.Run run = Commands.run(builder, timeout);
+            return new Result(run.exitCode(), run.output());
+        } catch (AssertionError e) {
+            // The timeout: an IllegalStateException, as the drills expect of a command that gave up.
+            throw new IllegalStateException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + command, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot run " + command, e);
         }
     }
 }
