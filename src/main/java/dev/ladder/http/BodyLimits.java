@@ -2,6 +2,8 @@ package dev.ladder.http;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
 
 /**
  * How large a request body may be: one limit for every route, and larger ones for the few exact
@@ -14,6 +16,16 @@ public record BodyLimits(long defaultLimit, Map<String, Long> byPath) {
      * answer, so the answer reaches the client and the connection survives; see {@link UnreadBodyHandler}.
      */
     public static final long MAX_DISCARDED_BYTES = 1024 * 1024;
+
+    /**
+     * Whether a request comes with a body: a Content-Length above zero, or chunked. Jetty reports
+     * -1 (unknown) both for a chunked body and for none at all (a GET), so the length alone
+     * cannot tell.
+     */
+    public static boolean hasBody(Request request) {
+        long length = request.getLength();
+        return length > 0 || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
+    }
 
     public BodyLimits {
         if (defaultLimit < 0) {

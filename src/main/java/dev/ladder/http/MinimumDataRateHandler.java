@@ -31,7 +31,7 @@ public final class MinimumDataRateHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (minBytesPerSecond <= 0 || request.getLength() == 0) {
+        if (minBytesPerSecond <= 0 || !BodyLimits.hasBody(request)) {
             return super.handle(request, response, callback);
         }
         return super.handle(new RateCheckedRequest(request, minBytesPerSecond), response, callback);

@@ -1,6 +1,5 @@
 package dev.ladder.http;
 
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -26,9 +25,7 @@ public final class UnreadBodyHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        long length = request.getLength(); // -1: chunked, or no body at all (a GET)
-        boolean body = length > 0 || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
-        if (!body || length > BodyLimits.MAX_DISCARDED_BYTES) {
+        if (!BodyLimits.hasBody(request) || request.getLength() > BodyLimits.MAX_DISCARDED_BYTES) {
             return super.handle(request, response, callback);
         }
         return super.handle(request, response, new Callback() {
