@@ -75,8 +75,10 @@ public final class Seeder {
             if (posts < 0 || posts > 1_000_000_000L) {
                 throw new IllegalArgumentException("posts must be 0-1000000000, got " + posts);
             }
-            if (batchSize < 1 || batchSize > 10_000) {
-                throw new IllegalArgumentException("batch size must be 1-10000, got " + batchSize);
+            // A batch becomes one multi-row INSERT, prepared on the server (useServerPrepStmts),
+            // which takes at most 65,535 parameters: 5,000 posts of 7 each stay well inside.
+            if (batchSize < 1 || batchSize > 5_000) {
+                throw new IllegalArgumentException("batch size must be 1-5000, got " + batchSize);
             }
         }
     }
