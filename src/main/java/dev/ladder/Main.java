@@ -199,7 +199,8 @@ public final class Main implements Callable<Integer> {
             Cache<RenderedPosts.Rendered> postCache = postCache(config, links, sharedCache, metrics);
             PhotoService photos = new PhotoService(database.jdbi(), users, ids, store, thumbnails, config.photos(),
                     config.storage().presignTtl(), clock, (author, postId) -> postCache.invalidateAll(RenderedPosts.keysOf(postId, author)));
-            PostService posts = new PostService(database.jdbi(), database.reads(), users, photos, ids, clock, postCache);
+            PostService posts = new PostService(database.jdbi(), database.reads(), users, photos, ids, clock, postCache,
+                    config.posts().insertGroupRows(), metrics);
             RenderedPosts renderedPosts = new RenderedPosts(posts, photos, postCache, links);
             IdempotencyKeys idempotencyKeys = new IdempotencyKeys(database.jdbi(), config.idempotency().ttl(), config.idempotency().claimTimeout(), clock);
             // Sessions in Redis: not ready until Redis has been reached (a node may start before any Sentinel answers).

@@ -356,13 +356,17 @@ public record Config(
 
     /**
      * cacheMegabytes bounds the in-process cache of rendered posts (0 turns it off); cacheTtl
-     * bounds how long another node may serve a copy that this node's edit has invalidated.
+     * bounds how long another node may serve a copy that this node's edit has invalidated;
+     * insertGroupRows is the most plain posts created at the same moment that share one INSERT
+     * and commit (1: each post on its own).
      */
-    public record Posts(Duration cacheMaxAge, int cacheMegabytes, Duration cacheTtl) {
+    public record Posts(Duration cacheMaxAge, int cacheMegabytes, Duration cacheTtl, int insertGroupRows) {
         public Posts {
             Check.duration("posts.cacheMaxAge", cacheMaxAge, Duration.ZERO, Duration.ofDays(1));
             Check.range("posts.cacheMegabytes", cacheMegabytes, 0, 64 * 1024);
             Check.duration("posts.cacheTtl", cacheTtl, Duration.ofSeconds(1), Duration.ofDays(1));
+            // 1,000 posts of at most 1 KB: an INSERT of about 1 MB, well inside max_allowed_packet.
+            Check.range("posts.insertGroupRows", insertGroupRows, 1, 1000);
         }
     }
 

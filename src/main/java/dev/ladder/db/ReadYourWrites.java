@@ -3,7 +3,9 @@ package dev.ladder.db;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
@@ -35,6 +37,41 @@ public final class ReadYourWrites {
     private ReadYourWrites() {
     }
 
+    /**
+     * The current request's client, for writes another thread makes on its behalf (see
+     * {@link #runFor}); outside a tracked request, a capture that tracks nothing.
+     */
+    public static Capture capture() {
+        return new Capture(CLIENT.isBound() && CLIENT.get().tracksWrites() ? CLIENT.get() : null);
+    }
+
+    /**
+     * Runs work, whose writes are made for each of clients at once (one statement carrying the
+     * rows of several requests): every one of them is told the position those writes reached.
+     */
+    public static void runFor(List<Capture> clients, Runnable work) {
+        List<Client> tracked = clients.stream().map(Capture::client).filter(Objects::nonNull).toList();
+        if (tracked.isEmpty()) {
+            ScopedValue.where(CLIENT, Client.UNTRACKED).run(work);
+            return;
+        }
+        Client all = new Client(null, position -> tracked.forEach(client -> client.wrote(position)));
+        ScopedValue.where(CLIENT, all).run(work);
+    }
+
+    /** A request's client, captured on its own thread; an opaque token outside this package. */
+    public static final class Capture {
+        private final Client client;
+
+        private Capture(Client client) {
+            this.client = client;
+        }
+
+        Client client() {
+            return client;
+        }
+    }
+
     /** The position the current client's reads must see, if it has written anything recently. */
     static Optional<GtidPosition> pending() {
         return CLIENT.isBound() ? CLIENT.get().position() : Optional.empty();
@@ -47,6 +84,9 @@ public final class ReadYourWrites {
      * reads wait.
      */
     static final class Client {
+        /** Work done for no request's client: its writes are not tracked. */
+        static final Client UNTRACKED = new Client(null, null);
+
         private final Consumer<GtidPosition> onWrite;
         private GtidPosition position;
 

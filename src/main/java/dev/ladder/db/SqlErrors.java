@@ -22,6 +22,23 @@ public final class SqlErrors {
         return false;
     }
 
+    /**
+     * The database refused a statement for the data of a row: SQLSTATE class 22 (data exception,
+     * such as a value too long) or 23 (integrity constraint, such as a duplicate key).
+     */
+    public static boolean isRowRejected(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLIntegrityConstraintViolationException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** No connection could be had in time: the pool is exhausted or the database is down. */
     public static boolean isUnavailable(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {

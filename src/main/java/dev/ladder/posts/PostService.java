@@ -11,6 +11,7 @@ import dev.ladder.photos.PhotoService;
 import dev.ladder.sessions.CurrentUser;
 import dev.ladder.users.User;
 import dev.ladder.users.UserService;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
  * The rules of posts: 1-1024 bytes of UTF-8, only the author changes or deletes, versions for
@@ -40,10 +42,14 @@ public final class PostService {
     private final IdGenerator ids;
     private final Clock clock;
     private final Cache<RenderedPosts.Rendered> rendered;
+    private final GroupInsert plainInserts;
 
-    /** rendered: the cache RenderedPosts reads through; this service invalidates it on every change. */
+    /**
+     * rendered: the cache RenderedPosts reads through; this service invalidates it on every change.
+     * insertGroupRows: posts.insertGroupRows (see {@link GroupInsert}).
+     */
     public PostService(Jdbi jdbi, Reads reads, UserService users, PhotoService photos, IdGenerator ids, Clock clock,
-                       Cache<RenderedPosts.Rendered> rendered) {
+                       Cache<RenderedPosts.Rendered> rendered, int insertGroupRows, MeterRegistry metrics) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
         this.reads = Objects.requireNonNull(reads, "reads");
         this.users = Objects.requireNonNull(users, "users");
@@ -51,6 +57,8 @@ public final class PostService {
         this.ids = Objects.requireNonNull(ids, "ids");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.rendered = Objects.requireNonNull(rendered, "rendered");
+        // Two groups at a time: one commits while the next gathers what arrived meanwhile.
+        this.plainInserts = new GroupInsert(jdbi, insertGroupRows, 2, metrics);
     }
 
     /** A new post, showing photoIds (may be null or empty): up to four of the author's own photos. */
@@ -71,9 +79,8 @@ public final class PostService {
                 answer.store(handle, post);
             });
         } else if (shown.isEmpty()) {
-            // One statement commits by itself (autocommit): a transaction would add three round
-            // trips (SET autocommit=0, COMMIT, SET autocommit=1) to the one that matters.
-            jdbi.useHandle(handle -> insert(handle, post));
+            // Alone, one autocommitted INSERT; with others created at the same moment, one for all.
+            plainInserts.insert(post);
         } else {
             jdbi.useTransaction(handle -> {
                 insert(handle, post);
@@ -89,15 +96,18 @@ public final class PostService {
     }
 
     private static void insert(Handle handle, Post post) {
-        handle.createUpdate(PostDao.INSERT)
-                .bind("id", post.id())
+        bindInsert(handle.createUpdate(PostDao.INSERT), post).execute();
+    }
+
+    /** PostDao.INSERT's parameters, for a single statement or one row of a batch. */
+    static <S extends SqlStatement<S>> S bindInsert(S statement, Post post) {
+        return statement.bind("id", post.id())
                 .bind("authorId", post.authorId())
                 .bind("authorHandle", post.authorHandle())
                 .bind("body", post.body())
                 .bind("version", post.version())
                 .bind("createdAt", post.createdAt())
-                .bind("updatedAt", post.updatedAt())
-                .execute();
+                .bind("updatedAt", post.updatedAt());
     }
 
     public Optional<Post> find(long id) {
