@@ -36,6 +36,7 @@ import dev.ladder.posts.CachedPostHandler;
 import dev.ladder.posts.PhotoLinks;
 import dev.ladder.posts.PostResource;
 import dev.ladder.posts.PostService;
+import dev.ladder.posts.PostWriteHandler;
 import dev.ladder.posts.RenderedPosts;
 import dev.ladder.queue.DatabaseJobQueue;
 import dev.ladder.queue.JobQueue;
@@ -233,8 +234,11 @@ public final class Main implements Callable<Integer> {
                             case bundled -> null;
                             case published -> WebAssets.indexPublishedAt(store.publicBase());
                         },
-                        // Cached post reads skip Jersey (see CachedPostHandler); everything else goes through it.
-                        routes -> readYourWrites(database, new CachedPostHandler(routes, renderedPosts, config.posts(), metrics)),
+                        // Cached post reads and plain API posts skip Jersey (see CachedPostHandler and
+                        // PostWriteHandler); everything else goes through it.
+                        routes -> readYourWrites(database, new CachedPostHandler(
+                                new PostWriteHandler(routes, sessions, throttle, posts, renderedPosts, metrics),
+                                renderedPosts, config.posts(), metrics)),
                         config.http().servedBy() ? config.node().name() : null,
                         config.node().readOnly(),
                         HttpServer.ContentOrigins.of(config.storage(), config.web()));

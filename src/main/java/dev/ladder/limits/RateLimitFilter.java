@@ -18,6 +18,8 @@ import org.eclipse.jetty.server.Request;
 @Priority(Priorities.AUTHENTICATION + 10)
 public final class RateLimitFilter implements ContainerRequestFilter {
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    /** Set on a request whose limits were taken before Jersey saw it (dev.ladder.posts.PostWriteHandler). */
+    private static final String PASSED = RateLimitFilter.class.getName() + ".passed";
 
     private final Throttle throttle;
 
@@ -30,7 +32,7 @@ public final class RateLimitFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (SAFE_METHODS.contains(request.getMethod())) {
+        if (SAFE_METHODS.contains(request.getMethod()) || jettyRequest.get().getAttribute(PASSED) != null) {
             return;
         }
         String path = request.getUriInfo().getRequestUri().getRawPath();
@@ -40,6 +42,12 @@ public final class RateLimitFilter implements ContainerRequestFilter {
             long userId = request.getSecurityContext().getUserPrincipal() instanceof CurrentUser user ? user.id() : 0;
             throttle.write(clientAddress(jettyRequest.get()), userId);
         }
+    }
+
+    /** Marks request as having passed its rate limits already, so this filter does not count it twice. */
+    public static Request passed(Request request) {
+        request.setAttribute(PASSED, Boolean.TRUE);
+        return request;
     }
 
     /** The client's address as Jetty resolved it (its forwarded-request support decides whom to believe). */
