@@ -61,7 +61,8 @@ final class GroupInsert {
         try {
             queue.addLast(mine);
             while (!mine.done) {
-                if (running < maxInFlight && !queue.isEmpty()) {
+                // Whoever's post is still queued may lead; one whose post is in a running group just waits.
+                if (!mine.taken && running < maxInFlight) {
                     List<Pending> group = take();
                     running++;
                     lock.unlock();
@@ -82,7 +83,7 @@ final class GroupInsert {
             lock.unlock();
         }
         if (mine.failure != null) {
-            // Thrown on the thread that asked, with its own stack as the cause's context.
+            // The group's failure (the same exception for each of its requests), or this row's own.
             throw mine.failure;
         }
     }
@@ -100,7 +101,9 @@ final class GroupInsert {
     private List<Pending> take() {
         List<Pending> group = new ArrayList<>(Math.min(queue.size(), maxRows));
         while (group.size() < maxRows && !queue.isEmpty()) {
-            group.add(queue.pollFirst());
+            Pending next = queue.pollFirst();
+            next.taken = true;
+            group.add(next);
         }
         return group;
     }
@@ -147,6 +150,7 @@ final class GroupInsert {
     private static final class Pending {
         final Post post;
         final ReadYourWrites.Capture client;
+        boolean taken;
         boolean done;
         RuntimeException failure;
 
