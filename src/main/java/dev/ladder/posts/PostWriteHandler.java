@@ -1,6 +1,8 @@
 package dev.ladder.posts;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.ladder.http.Json;
 import dev.ladder.http.Problem;
 import dev.ladder.http.ProblemMappers;
@@ -63,7 +65,10 @@ public final class PostWriteHandler extends Handler.Wrapper {
     private final MeterRegistry metrics;
     private final Timer created;
     private final Counter answered;
-    private final ObjectReader requests = Json.mapper().readerFor(PostResource.PostRequest.class);
+    // Built once: Json.mapper() makes a new mapper, whose set-up per request cost more than the write.
+    private final ObjectReader requests;
+    private final ObjectWriter views;
+    private final ObjectWriter problems;
 
     public PostWriteHandler(Handler next, SessionService sessions, Throttle throttle, PostService posts, RenderedPosts rendered,
                             MeterRegistry metrics) {
@@ -74,6 +79,10 @@ public final class PostWriteHandler extends Handler.Wrapper {
         this.rendered = Objects.requireNonNull(rendered, "rendered");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.created = timer(metrics, HttpStatus.CREATED_201, "SUCCESS", "None");
+        ObjectMapper json = Json.mapper();
+        this.requests = json.readerFor(PostResource.PostRequest.class);
+        this.views = json.writerFor(PostResource.PostView.class);
+        this.problems = json.writerFor(Problem.class);
         this.answered = Counter.builder("ladder.posts.direct.writes")
                 .description("POST /api/posts answered without Jersey (PostWriteHandler)")
                 .register(metrics);
@@ -94,7 +103,13 @@ public final class PostWriteHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         long started = System.nanoTime();
-        Optional<CurrentUser> author = sessions.resolve(token.get(), false);
+        Optional<CurrentUser> author;
+        try {
+            author = sessions.resolve(token.get(), false);
+        } catch (RuntimeException unavailable) {
+            // The session store is out of reach: Jersey meets the same failure and maps it (a 503).
+            return super.handle(request, response, callback);
+        }
         if (author.isEmpty()) {
             return super.handle(request, response, callback);
         }
@@ -123,7 +138,7 @@ public final class PostWriteHandler extends Handler.Wrapper {
             return true;
         }
         PostResource.PostView view = PostResource.PostView.of(post, List.of());
-        byte[] json = Json.mapper().writeValueAsBytes(view);
+        byte[] json = views.writeValueAsBytes(view);
         var headers = response.getHeaders();
         response.setStatus(HttpStatus.CREATED_201);
         // Relative, as Jersey sends it (ApiApplication turns its resolution against the base URI off).
@@ -209,7 +224,7 @@ public final class PostWriteHandler extends Handler.Wrapper {
                 : new ProblemMappers.Unexpected().toResponse(error);
         byte[] problem;
         try {
-            problem = Json.mapper().writeValueAsBytes(mapped.getEntity());
+            problem = problems.writeValueAsBytes(mapped.getEntity());
         } catch (IOException e) {
             callback.failed(e);
             return;
