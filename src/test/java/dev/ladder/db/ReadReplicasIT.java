@@ -197,6 +197,37 @@ class ReadReplicasIT {
     }
 
     @Test
+    void oneWriteMadeForSeveralClientsMovesEachOnesPosition() throws Exception {
+        // dev.ladder.posts.GroupInsert: one thread's INSERT carries the rows of several requests.
+        Config config = TestApp.config("single-box", node(3, "worker"));
+        try (Database db = Database.open(config.database(), config.data().path(), "group-tracking", new SimpleMeterRegistry())) {
+            List<GtidPosition> first = new ArrayList<>();
+            List<GtidPosition> second = new ArrayList<>();
+            List<GtidPosition> leader = new ArrayList<>();
+            ReadYourWrites.Capture one = ScopedValue.where(ReadYourWrites.CLIENT, new ReadYourWrites.Client(null, first::add))
+                    .call(ReadYourWrites::capture);
+            ReadYourWrites.Capture two = ScopedValue.where(ReadYourWrites.CLIENT, new ReadYourWrites.Client(null, second::add))
+                    .call(ReadYourWrites::capture);
+            ReadYourWrites.Capture reading = ScopedValue.where(ReadYourWrites.CLIENT, new ReadYourWrites.Client(null, null))
+                    .call(ReadYourWrites::capture);
+            // Run on a thread bound to a third client (the group's leader), whose own post is not in this group.
+            ScopedValue.where(ReadYourWrites.CLIENT, new ReadYourWrites.Client(null, leader::add)).run(() ->
+                    ReadYourWrites.runFor(List.of(one, two, reading), () -> db.jdbi().useTransaction(handle -> {
+                        handle.execute(INSERT_USER, 111, "grouped_one");
+                        handle.execute(INSERT_USER, 112, "grouped_two");
+                    })));
+            String written = primary.queryAsRoot("SELECT @@gtid_binlog_pos");
+            assertThat(first).hasSize(1).allMatch(position -> position.toString().equals(written));
+            assertThat(second).isEqualTo(first);
+            assertThat(leader).as("a client whose rows were not in the group").isEmpty();
+
+            ReadYourWrites.runFor(List.of(reading, ReadYourWrites.capture()), () ->
+                    db.jdbi().useHandle(handle -> handle.execute(INSERT_USER, 113, "grouped_for_nobody")));
+            assertThat(first).hasSize(1);
+        }
+    }
+
+    @Test
     void aUserWhoMayNotSeeReplicaStatusLeavesTheLagUnknownAndNothingElse() {
         replica.asRoot("CREATE USER 'no_monitor'@'%' IDENTIFIED BY 'no_monitor'",
                 "GRANT SELECT ON `" + database + "`.* TO 'no_monitor'@'%'");
