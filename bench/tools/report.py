@@ -526,7 +526,8 @@ def command_run(args):
             "settings": (f"wrk -t1 -c{args.connections} -d{args.wrk_duration}s, GET /api/posts/{{id}} of one hot post; "
                          "baseline = straight to one read node (http), app = through the load balancer (https)")
             if args.stage == "users-plus-2" else
-            f"wrk -t1 -c{args.connections} -d{args.wrk_duration}s, GET /api/posts/{{id}} by Zipf rank",
+            f"wrk -t1 -c{args.connections} -d{args.wrk_duration}s, GET /api/posts/{{id}} by Zipf rank"
+            + hot_posts(getattr(args, "hot", 10000)),
             "baseline": baseline, "app": app,
             "ratio_to_baseline": round(app["rps"] / baseline["rps"], 3) if app and baseline and baseline["rps"] else None,
         }
@@ -670,6 +671,11 @@ def command_again(args):
         values = dict(previous.get("report_args") or reconstructed_args(previous))
         values["out"] = os.path.abspath(folder)
         command_run(argparse.Namespace(**values))
+
+
+def hot_posts(hot):
+    """How the wrk reads chose their posts, for the settings line (runs before --hot drew from 10,000)."""
+    return " over 1 hot post" if hot == 1 else f" over the {hot:,} hottest posts"
 
 
 def reconstructed_args(summary):
@@ -833,6 +839,7 @@ def main():
                  "connections", "wrk-duration", "duration"):
         run.add_argument(f"--{name}", type=int, required=True)
     run.add_argument("--core0-busy-ticks", type=int, default=0)
+    run.add_argument("--hot", type=int, default=10000, help="how many hot ids wrk drew from (scripts/bench --hot)")
     run.add_argument("--loadavg", default="")
     run.add_argument("--settled", default="", help="whether the store had settled after seeding, as scripts/bench found")
     for name in ("window-seconds", "seed-seconds", "jmeter-started"):
