@@ -1,6 +1,7 @@
 package dev.ladder.posts;
 
 import dev.ladder.config.Config;
+import dev.ladder.http.RouteTimers;
 import dev.ladder.ids.IdGenerator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -45,15 +46,7 @@ public final class CachedPostHandler extends Handler.Wrapper {
         super(Objects.requireNonNull(next, "next"));
         this.posts = Objects.requireNonNull(posts, "posts");
         this.cacheControl = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "max-age=" + config.cacheMaxAge().toSeconds());
-        this.ok = timer(metrics, 200);
-    }
-
-    /** The meter Jersey's listener records for this route, so dashboards see one series either way. */
-    private static Timer timer(MeterRegistry metrics, int status) {
-        return Timer.builder("http.server.requests")
-                .tags("exception", "None", "method", "GET", "outcome", "SUCCESS",
-                        "status", Integer.toString(status), "uri", URI_TEMPLATE)
-                .register(metrics);
+        this.ok = RouteTimers.of(metrics, "GET", URI_TEMPLATE, 200, "SUCCESS", "None");
     }
 
     @Override

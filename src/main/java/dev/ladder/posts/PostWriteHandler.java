@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.ladder.http.Json;
 import dev.ladder.http.Problem;
 import dev.ladder.http.ProblemMappers;
+import dev.ladder.http.RouteTimers;
 import dev.ladder.limits.RateLimitFilter;
 import dev.ladder.limits.Throttle;
+import dev.ladder.sessions.AuthFilter;
 import dev.ladder.sessions.CurrentUser;
 import dev.ladder.sessions.SessionService;
 import io.micrometer.core.instrument.Counter;
@@ -15,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -24,12 +27,14 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.http.QuotedQualityCSV;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -53,7 +58,6 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class PostWriteHandler extends Handler.Wrapper {
     private static final String PATH = "/api/posts";
-    private static final String BEARER = "bearer ";
     private static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
     private static final HttpField PROBLEM = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -78,21 +82,13 @@ public final class PostWriteHandler extends Handler.Wrapper {
         this.posts = Objects.requireNonNull(posts, "posts");
         this.rendered = Objects.requireNonNull(rendered, "rendered");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.created = timer(metrics, HttpStatus.CREATED_201, "SUCCESS", "None");
+        this.created = RouteTimers.of(metrics, "POST", PATH, HttpStatus.CREATED_201, "SUCCESS", "None");
         ObjectMapper json = Json.mapper();
         this.requests = json.readerFor(PostResource.PostRequest.class);
         this.views = json.writerFor(PostResource.PostView.class);
         this.problems = json.writerFor(Problem.class);
         this.answered = Counter.builder("ladder.posts.direct.writes")
                 .description("POST /api/posts answered without Jersey (PostWriteHandler)")
-                .register(metrics);
-    }
-
-    /** The meter Jersey's listener records for this route, so dashboards see one series either way. */
-    private static Timer timer(MeterRegistry metrics, int status, String outcome, String exception) {
-        return Timer.builder("http.server.requests")
-                .tags("exception", exception, "method", "POST", "outcome", outcome,
-                        "status", Integer.toString(status), "uri", PATH)
                 .register(metrics);
     }
 
@@ -159,14 +155,13 @@ public final class PostWriteHandler extends Handler.Wrapper {
             return Optional.empty();
         }
         var headers = request.getHeaders();
-        String authorization = headers.get(HttpHeader.AUTHORIZATION);
-        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+        String token = AuthFilter.bearerToken(headers.get(HttpHeader.AUTHORIZATION));
+        if (token == null || token.isEmpty()
                 || headers.contains(HttpHeader.ORIGIN) || headers.contains(IDEMPOTENCY_KEY)
                 || request.getLength() < 0 || !isJson(headers.get(HttpHeader.CONTENT_TYPE)) || !acceptsJson(headers.get(HttpHeader.ACCEPT))) {
             return Optional.empty();
         }
-        String token = authorization.substring(BEARER.length()).trim();
-        return token.isEmpty() ? Optional.empty() : Optional.of(token);
+        return Optional.of(token);
     }
 
     /** application/json, with no parameter but charset=UTF-8. */
@@ -174,16 +169,10 @@ public final class PostWriteHandler extends Handler.Wrapper {
         if (contentType == null) {
             return false;
         }
-        String[] parts = contentType.split(";");
-        if (!parts[0].trim().equalsIgnoreCase("application/json")) {
-            return false;
-        }
-        for (int i = 1; i < parts.length; i++) {
-            if (!parts[i].trim().replace(" ", "").toLowerCase(Locale.ROOT).matches("charset=\"?utf-8\"?")) {
-                return false;
-            }
-        }
-        return true;
+        // Jetty's parser: the type with its charset parameter taken out (any other parameter stays).
+        String charset = MimeTypes.getCharsetFromContentType(contentType);
+        return "application/json".equalsIgnoreCase(MimeTypes.getContentTypeWithoutCharset(contentType).trim())
+                && (charset == null || StandardCharsets.UTF_8.name().equalsIgnoreCase(charset));
     }
 
     /** No Accept, or one that takes application/json at a quality above 0. */
@@ -204,10 +193,10 @@ public final class PostWriteHandler extends Handler.Wrapper {
 
     /** The post's text if the body is exactly a valid plain post; null for anything Jersey should answer. */
     private String plainBody(ByteBuffer body) {
-        byte[] bytes = new byte[body.remaining()];
-        body.duplicate().get(bytes);
         try {
-            PostResource.PostRequest parsed = requests.readValue(bytes);
+            PostResource.PostRequest parsed = body.hasArray()
+                    ? requests.readValue(body.array(), body.arrayOffset() + body.position(), body.remaining())
+                    : requests.readValue(BufferUtil.toArray(body));
             if (parsed == null || (parsed.photoIds() != null && !parsed.photoIds().isEmpty())) {
                 return null;
             }
@@ -237,7 +226,7 @@ public final class PostWriteHandler extends Handler.Wrapper {
         }
         response.getHeaders().put(PROBLEM);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, problem.length);
-        timer(metrics, status, status >= 500 ? "SERVER_ERROR" : "CLIENT_ERROR", error.getClass().getSimpleName())
+        RouteTimers.of(metrics, "POST", PATH, status, status >= 500 ? "SERVER_ERROR" : "CLIENT_ERROR", error.getClass().getSimpleName())
                 .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         answered.increment();
         response.write(true, ByteBuffer.wrap(problem), callback);

@@ -51,11 +51,11 @@ public final class AuthFilter implements ContainerRequestFilter, ContainerRespon
         if (unsafe && origin != null && !"null".equals(origin) && !isOwnOrAllowed(origin, request)) {
             throw ApiException.forbidden("cross-site request refused: the Origin header names another site");
         }
-        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        String bearer = bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         String token;
         boolean viaCookie;
-        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            token = authorization.substring(BEARER.length()).trim();
+        if (bearer != null) {
+            token = bearer;
             viaCookie = false;
         } else {
             Cookie cookie = request.getCookies().get(sessions.cookieName());
@@ -79,6 +79,14 @@ public final class AuthFilter implements ContainerRequestFilter, ContainerRespon
         if (user.isPresent()) {
             request.setSecurityContext(new LazyUserContext(() -> user, viaCookie, secure));
         }
+    }
+
+    /** The token of an {@code Authorization: Bearer} header (possibly empty); null for none or another scheme. */
+    public static String bearerToken(String authorization) {
+        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return authorization.substring(BEARER.length()).trim();
+        }
+        return null;
     }
 
     private Optional<CurrentUser> resolve(ContainerRequestContext request, String token, boolean viaCookie) {
